@@ -1,0 +1,1 @@
+"""A FastAPI service built from the fastapi-uv-template."""
