@@ -1,0 +1,67 @@
+"""Fixtures: an engine that must answer under CI, the image under test, and containers from it."""
+
+import os
+import shutil
+import subprocess
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from .engine import REPO, Container, build_image, docker, free_port
+
+
+@pytest.fixture(scope="session")
+def engine() -> None:
+    reason = None
+    if shutil.which("docker") is None:
+        reason = "no docker CLI on PATH"
+    else:
+        try:
+            info = docker("info", "--format", "{{.ServerVersion}}", timeout=15, check=False)
+            if info.returncode != 0:
+                reason = f"no Docker engine answers: {info.stderr.strip()[:200]}"
+        except subprocess.TimeoutExpired:
+            reason = "the Docker engine did not answer within 15 s"
+    if reason and os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI is set, so container tests must run)")
+    if reason:
+        pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def image(engine) -> str:
+    if tag := os.environ.get("TEST_IMAGE"):
+        return tag
+    tag = "fastapi-uv-template:test"
+    build_image(REPO, tag)
+    return tag
+
+
+@pytest.fixture(scope="session")
+def start(image) -> Iterator:
+    """Start a container from the image: `start(*docker_run_flags, env={...})`."""
+    started: list[Container] = []
+
+    def run(*flags: str, env: dict[str, str] | None = None, wait: bool = True) -> Container:
+        container = Container(name=f"fut-{uuid.uuid4().hex[:12]}", port=free_port())
+        env_flags = [
+            f"--env={k}={v}" for k, v in {"PORT": str(container.port), **(env or {})}.items()
+        ]
+        docker(
+            "run",
+            "--detach",
+            "--network=host",
+            f"--name={container.name}",
+            *env_flags,
+            *flags,
+            image,
+        )
+        started.append(container)
+        if wait:
+            container.wait_until_serving()
+        return container
+
+    yield run
+    for container in started:
+        container.remove()

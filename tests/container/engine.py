@@ -1,0 +1,101 @@
+"""Helpers to build the real image and run containers from it on free loopback ports.
+
+`TEST_IMAGE=name` tests an image built elsewhere (CI's image job) instead of building one.
+`PYTHON_IMAGE` / `UV_IMAGE`, when set, are passed to the build as base-image arguments.
+Without a Docker engine these tests skip, except under `CI`, where that is a failure.
+"""
+
+import json
+import os
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+BASE_IMAGE_ARGS = ("PYTHON_IMAGE", "UV_IMAGE")
+
+
+def docker(*args: str, timeout: float = 120, check: bool = True) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["docker", *args], capture_output=True, text=True, timeout=timeout, check=check
+    )
+
+
+def build_image(context: Path, tag: str) -> str:
+    """Build with BuildKit on the host network and return the plain-progress log."""
+    build_args = [
+        f"--build-arg={name}={os.environ[name]}" for name in BASE_IMAGE_ARGS if name in os.environ
+    ]
+    result = docker(
+        "build",
+        "--network=host",
+        "--progress=plain",
+        *build_args,
+        "-t",
+        tag,
+        str(context),
+        timeout=900,
+        check=False,
+    )
+    assert result.returncode == 0, f"docker build failed:\n{result.stderr[-4000:]}"
+    return result.stderr
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Container:
+    name: str
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def get(self, path: str) -> tuple[int, str]:
+        try:
+            with urllib.request.urlopen(self.url + path, timeout=5) as response:  # noqa: S310
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    def get_json(self, path: str) -> tuple[int, object]:
+        status, body = self.get(path)
+        return status, json.loads(body)
+
+    def inspect(self, template: str) -> str:
+        return docker("inspect", "--format", template, self.name).stdout.strip()
+
+    def logs(self) -> str:
+        result = docker("logs", self.name)
+        return result.stdout + result.stderr
+
+    def exec(self, *command: str, user: str | None = None) -> str:
+        user_flags = [f"--user={user}"] if user else []
+        return docker("exec", *user_flags, self.name, *command).stdout
+
+    def wait_until_serving(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if self.get("/healthz")[0] == 200:
+                    return
+            except OSError:
+                pass
+            if self.inspect("{{.State.Running}}") != "true":
+                break
+            time.sleep(0.2)
+        pytest.fail(f"container {self.name} did not serve /healthz:\n{self.logs()}")
+
+    def remove(self) -> None:
+        docker("rm", "--force", self.name, check=False)

@@ -1,0 +1,116 @@
+"""Probe the real image: what it serves, who it runs as, what it holds, how it starts and stops."""
+
+import re
+import subprocess
+import time
+
+import pytest
+
+from .engine import docker
+
+pytestmark = pytest.mark.container
+
+HARDENED = (
+    "--read-only",
+    "--tmpfs=/tmp",
+    "--cap-drop=ALL",
+    "--security-opt=no-new-privileges",
+)
+
+
+@pytest.fixture(scope="module")
+def service(start):
+    """The image as shipped: default user, default flags."""
+    return start()
+
+
+@pytest.fixture(scope="module")
+def hardened(start):
+    """The image locked down, under an arbitrary UID as OpenShift would pick."""
+    return start(*HARDENED, "--user=4242:0")
+
+
+def process_uids(container) -> list[int]:
+    status = container.exec("cat", "/proc/1/status")
+    return [int(uid) for uid in re.search(r"^Uid:\s+(.*)$", status, re.MULTILINE).group(1).split()]
+
+
+def test_serves_the_documented_endpoints(service):
+    assert service.get_json("/") == (200, {"Hello": "World"})
+    assert service.get_json("/items/5?q=x") == (200, {"item_id": 5, "q": "x"})
+    status, body = service.get_json("/items/abc")
+    assert status == 422
+    assert body["detail"][0]["loc"] == ["path", "item_id"]
+    assert service.get_json("/readyz") == (200, {"status": "ready"})
+
+
+def test_docs_and_openapi_load(service):
+    status, page = service.get("/docs")
+    assert status == 200
+    assert "swagger-ui" in page
+    status, schema = service.get_json("/openapi.json")
+    assert status == 200
+    assert "/items/{item_id}" in schema["paths"]
+
+
+def test_runs_as_a_fixed_non_root_uid_in_group_zero(service):
+    assert set(process_uids(service)) == {10001}
+    assert service.inspect("{{.Config.User}}") == "10001:0"
+
+
+def test_image_holds_no_uv_no_compiler_and_no_repository_files(service):
+    assert service.exec("ls", "-A", "/app").split() == [".venv"]
+
+    def find(*conditions: str) -> list[str]:
+        # As root, so that no directory is too private to search.
+        return service.exec("find", "/", "-xdev", *conditions, user="0").split()
+
+    tools = ("uv", "uvx", "gcc", "gcc-[0-9]*", "cc", "c++", "g++", "clang")
+    names = [arg for tool in tools for arg in ("-o", "-name", tool)][1:]
+    assert find("-type", "f", "-perm", "/111", "(", *names, ")") == []
+
+    repository_files = ("pyproject.toml", "uv.lock", "README.md", "Dockerfile", "test_image.py")
+    names = [arg for name in repository_files for arg in ("-o", "-name", name)][1:]
+    assert find("(", *names, ")") == []
+
+
+def test_health_check_turns_healthy(service, hardened):
+    deadline = time.monotonic() + 45
+    states = {}
+    while time.monotonic() < deadline:
+        states = {c.name: c.inspect("{{.State.Health.Status}}") for c in (service, hardened)}
+        if set(states.values()) == {"healthy"}:
+            return
+        time.sleep(1)
+    pytest.fail(f"health states after 45 s: {states}")
+
+
+def test_runs_hardened_under_an_arbitrary_uid(hardened):
+    assert set(process_uids(hardened)) == {4242}
+    assert hardened.get_json("/items/7?q=ro") == (200, {"item_id": 7, "q": "ro"})
+    assert hardened.inspect("{{.HostConfig.ReadonlyRootfs}}") == "true"
+
+
+def test_stop_is_graceful_and_quick(start):
+    container = start()
+    began = time.monotonic()
+    # With --time 5, a process that ignored SIGTERM would be killed at 5 s with code 137.
+    docker("stop", "--time=5", container.name, timeout=30)
+    elapsed = time.monotonic() - began
+    assert container.inspect("{{.State.ExitCode}}") == "0"
+    assert elapsed < 5
+    logs = container.logs()
+    assert "shutdown complete" in logs
+    assert "Finished server process" in logs
+
+
+def test_bad_setting_stops_the_service_with_one_clear_line(start):
+    container = start(env={"APP_LOG_LEVEL": "loud"}, wait=False)
+    try:
+        code = docker("wait", container.name, timeout=30).stdout.strip()
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"the service kept running with a bad setting:\n{container.logs()}")
+    assert code != "0"
+    logs = container.logs()
+    assert "Traceback" not in logs
+    assert logs.strip().splitlines()[-1].startswith("error: invalid setting APP_LOG_LEVEL='loud'")
