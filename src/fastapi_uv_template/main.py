@@ -6,7 +6,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from .middleware import RootPathMiddleware
+from .logs import configure_logging
+from .middleware import RequestLogMiddleware, RootPathMiddleware, route_path
 from .routes import health, items
 from .settings import Settings, SettingsError, load_settings
 
@@ -23,16 +24,6 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     logger.info("shutdown complete")
 
 
-def configure_logging(settings: Settings) -> None:
-    """Give the package's own logger a handler; uvicorn configures only its own loggers."""
-    package_logger = logging.getLogger(__package__)
-    if not package_logger.handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(levelname)s:     %(name)s: %(message)s"))
-        package_logger.addHandler(handler)
-    package_logger.setLevel(settings.log_level.upper())
-
-
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or load_settings()
     configure_logging(settings)
@@ -41,10 +32,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url="/docs" if settings.docs_enabled else None,
         redoc_url="/redoc" if settings.docs_enabled else None,
         lifespan=lifespan,
+        # Spans, metrics and logs go out over OTLP once the standard OTEL_EXPORTER_OTLP_*
+        # variables name an endpoint; without one no provider exists and FastAPI skips the work.
+        telemetry={
+            "auto_configure": True,
+            "exclude": lambda scope: route_path(scope) in health.PROBE_PATHS,
+        },
     )
     app.state.ready = False
     app.include_router(items.router)
     app.include_router(health.router)
+    quiet_paths = frozenset() if settings.log_health_probes else health.PROBE_PATHS
+    app.add_middleware(RequestLogMiddleware, quiet_paths=quiet_paths)
+    # Added last, so it runs first: the request log and the routes see the root path.
     if settings.root_path:
         app.add_middleware(RootPathMiddleware, root_path=settings.root_path)
     return app

@@ -1,6 +1,26 @@
 """ASGI middleware that the app factory installs."""
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+import logging
+import re
+import time
+import uuid
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+REQUEST_ID_HEADER = b"x-request-id"
+# Kept as given when it looks like an id (UUIDs, trace ids, base64); anything else is replaced,
+# so that a client cannot write arbitrary text into the logs.
+ACCEPTED_REQUEST_ID = re.compile(r"[A-Za-z0-9._:+/=-]{1,128}")
+
+access_logger = logging.getLogger(f"{__package__}.access")
+
+
+def route_path(scope: Scope) -> str:
+    """The path the router sees: without the root path when the proxy did not strip it."""
+    path, root_path = scope["path"], scope.get("root_path", "")
+    if root_path and path.startswith(root_path):
+        return path[len(root_path) :] or "/"
+    return path
 
 
 class RootPathMiddleware:
@@ -18,3 +38,65 @@ class RootPathMiddleware:
         if scope["type"] in ("http", "websocket"):
             scope = {**scope, "root_path": self.root_path}
         await self.app(scope, receive, send)
+
+
+class RequestLogMiddleware:
+    """One log line per request, tagged with a request id that the response echoes.
+
+    The id is the incoming `X-Request-ID` when it looks like one, else a new UUID; handlers find
+    it in `request.state.request_id`.
+    """
+
+    def __init__(self, app: ASGIApp, quiet_paths: frozenset[str] = frozenset()) -> None:
+        self.app = app
+        self.quiet_paths = quiet_paths
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = self.request_id(scope)
+        scope.setdefault("state", {})["request_id"] = request_id
+        started = time.perf_counter()
+        status = 500  # what the client gets if the app fails before it answers
+
+        async def send_with_request_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = [*message.get("headers", []), (REQUEST_ID_HEADER, request_id.encode())]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_request_id)
+        finally:
+            if route_path(scope) not in self.quiet_paths:
+                self.log(scope, status, time.perf_counter() - started, request_id)
+
+    @staticmethod
+    def request_id(scope: Scope) -> str:
+        for name, value in scope["headers"]:
+            if name == REQUEST_ID_HEADER:
+                given = value.decode("latin-1")
+                if ACCEPTED_REQUEST_ID.fullmatch(given):
+                    return given
+        return uuid.uuid4().hex
+
+    @staticmethod
+    def log(scope: Scope, status: int, seconds: float, request_id: str) -> None:
+        client = scope["client"][0] if scope.get("client") else None
+        fields = {
+            "method": scope["method"],
+            "path": scope["path"],
+            "status": status,
+            "duration_ms": round(seconds * 1000, 2),
+            "request_id": request_id,
+            "client": client,
+        }
+        access_logger.info(
+            "%(method)s %(path)s %(status)s %(duration_ms).1fms request_id=%(request_id)s "
+            "client=%(client)s",
+            fields,
+            extra={"fields": fields},
+        )

@@ -17,6 +17,9 @@ class Settings(BaseSettings):
 
     title: str = "FastAPI service"
     log_level: Literal["debug", "info", "warning", "error", "critical"] = "info"
+    log_format: Literal["text", "json"] = "text"
+    # Orchestrators probe every few seconds; a log line per probe drowns the real traffic.
+    log_health_probes: bool = False
     # Path prefix under which a proxy serves the app, e.g. "/api"; used for /docs links.
     root_path: str = ""
     docs_enabled: bool = True

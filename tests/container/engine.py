@@ -64,7 +64,7 @@ class Container:
 
     def get(self, path: str) -> tuple[int, str]:
         try:
-            with urllib.request.urlopen(self.url + path, timeout=5) as response:  # noqa: S310
+            with urllib.request.urlopen(self.url + path, timeout=5) as response:
                 return response.status, response.read().decode()
         except urllib.error.HTTPError as error:
             return error.code, error.read().decode()

@@ -16,3 +16,6 @@ def readiness(request: Request) -> JSONResponse:
     if request.app.state.ready:
         return JSONResponse({"status": "ready"})
     return JSONResponse({"status": "not ready"}, status_code=503)
+
+
+PROBE_PATHS = frozenset(route.path for route in router.routes)

@@ -1,0 +1,62 @@
+"""Request logs, request ids and OTLP export, seen from outside the running container."""
+
+import json
+import urllib.request
+
+import pytest
+
+from tests.otlp import otlp_receiver
+
+pytestmark = pytest.mark.container
+
+
+def get_with_request_id(container, path: str, request_id: str) -> str:
+    request = urllib.request.Request(container.url + path, headers={"X-Request-ID": request_id})
+    with urllib.request.urlopen(request, timeout=5) as response:
+        return response.headers["X-Request-ID"]
+
+
+def access_lines(container) -> list[str]:
+    return [line for line in container.logs().splitlines() if ".access" in line]
+
+
+def test_text_request_log_carries_the_request_id_and_skips_probes(start):
+    container = start()
+    assert get_with_request_id(container, "/items/5?q=x", "trace-text-1") == "trace-text-1"
+    container.get("/healthz")  # besides the probes wait_until_serving already sent
+    (line,) = access_lines(container)
+    assert "GET /items/5 200 " in line
+    assert "request_id=trace-text-1" in line
+
+
+def test_json_request_log_is_one_object_per_line(start):
+    container = start(env={"APP_LOG_FORMAT": "json"})
+    get_with_request_id(container, "/items/6", "trace-json-1")
+    (line,) = access_lines(container)
+    entry = json.loads(line)
+    assert (entry["path"], entry["status"], entry["request_id"]) == (
+        "/items/6",
+        200,
+        "trace-json-1",
+    )
+    assert entry["duration_ms"] >= 0
+
+
+def test_otel_variables_export_a_span_per_request(start):
+    with otlp_receiver() as receiver:
+        container = start(
+            env={
+                "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint,
+                "OTEL_SERVICE_NAME": "orders",
+                "OTEL_BSP_SCHEDULE_DELAY": "100",
+            }
+        )
+        for item in (1, 2, 3):
+            container.get(f"/items/{item}")
+        spans = receiver.wait_for_server_spans(3)
+    assert [(s["name"], s["service"]) for s in spans] == [("GET /items/{item_id}", "orders")] * 3
+    assert [s["attributes"]["url.path"].string_value for s in spans] == [
+        "/items/1",
+        "/items/2",
+        "/items/3",
+    ]

@@ -1,0 +1,109 @@
+import json
+import uuid
+
+import pytest
+from fastapi import Request
+from fastapi.testclient import TestClient
+
+from fastapi_uv_template.main import create_app
+from fastapi_uv_template.settings import Settings
+
+
+@pytest.fixture
+def access_log(caplog):
+    caplog.set_level("INFO", logger="fastapi_uv_template.access")
+    return lambda: [r for r in caplog.records if r.name == "fastapi_uv_template.access"]
+
+
+def test_one_log_line_per_request_with_method_path_status_and_duration(client, access_log):
+    client.get("/items/5", params={"q": "x"})
+    client.get("/items/abc")
+    first, second = access_log()
+    assert (first.fields["method"], first.fields["path"], first.fields["status"]) == (
+        "GET",
+        "/items/5",
+        200,
+    )
+    assert first.fields["duration_ms"] >= 0
+    assert first.fields["client"] == "testclient"
+    assert second.fields["status"] == 422
+    assert first.getMessage().startswith("GET /items/5 200 ")
+
+
+def test_a_request_id_is_generated_returned_and_logged(client, access_log):
+    first = client.get("/").headers["x-request-id"]
+    second = client.get("/").headers["x-request-id"]
+    assert first != second
+    assert uuid.UUID(first)
+    assert [r.fields["request_id"] for r in access_log()] == [first, second]
+    assert f"request_id={first}" in access_log()[0].getMessage()
+
+
+def test_an_incoming_request_id_is_kept(client, access_log):
+    given = "4bf92f3577b34da6a3ce929d0e0e4736"
+    response = client.get("/", headers={"X-Request-ID": given})
+    assert response.headers["x-request-id"] == given
+    assert access_log()[0].fields["request_id"] == given
+
+
+@pytest.mark.parametrize("given", ["has spaces", "x" * 129, "semi;colon", ""])
+def test_an_incoming_value_that_is_no_id_is_replaced(client, access_log, given):
+    returned = client.get("/", headers={"X-Request-ID": given}).headers["x-request-id"]
+    assert returned != given
+    assert uuid.UUID(returned)
+
+
+def test_handlers_can_read_the_request_id():
+    app = create_app(Settings())
+
+    @app.get("/whoami")
+    def whoami(request: Request) -> str:
+        return request.state.request_id
+
+    response = TestClient(app).get("/whoami", headers={"X-Request-ID": "abc-123"})
+    assert response.json() == "abc-123"
+
+
+def test_health_probes_are_not_logged_unless_asked(access_log):
+    with TestClient(create_app(Settings())) as quiet:
+        quiet.get("/healthz")
+        quiet.get("/readyz")
+        quiet.get("/")
+    assert [r.fields["path"] for r in access_log()] == ["/"]
+
+    with TestClient(create_app(Settings(log_health_probes=True))) as chatty:
+        chatty.get("/healthz")
+    assert [r.fields["path"] for r in access_log()][-1] == "/healthz"
+
+
+def test_probes_stay_quiet_under_a_root_path(access_log):
+    client = TestClient(create_app(Settings(root_path="/api")))
+    client.get("/api/healthz")
+    client.get("/healthz")
+    assert access_log() == []
+
+
+def test_a_failing_handler_is_logged_as_500(access_log):
+    app = create_app(Settings())
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("boom")
+
+    response = TestClient(app, raise_server_exceptions=False).get("/boom")
+    assert response.status_code == 500
+    assert access_log()[0].fields["status"] == 500
+
+
+def test_json_format_writes_one_parseable_line_per_request(capsys):
+    client = TestClient(create_app(Settings(log_format="json")))
+    client.get("/items/9", headers={"X-Request-ID": "req-9"})
+    (line,) = [line for line in capsys.readouterr().err.splitlines() if '"logger"' in line]
+    entry = json.loads(line)
+    assert entry["logger"] == "fastapi_uv_template.access"
+    assert (entry["method"], entry["path"], entry["status"], entry["request_id"]) == (
+        "GET",
+        "/items/9",
+        200,
+        "req-9",
+    )
