@@ -26,6 +26,15 @@ RUN --mount=type=cache,target=/root/.cache/uv \
     --mount=type=bind,target=/src \
     uv pip install --no-deps --prefix /app/project /src
 
+# Local development (compose.yaml): the project installed editable, so that code which
+# `docker compose watch` syncs into /app/src reloads without a rebuild. Release builds skip it.
+FROM builder AS dev
+COPY . /app
+RUN --mount=type=cache,target=/root/.cache/uv \
+    uv sync --locked
+ENV PATH="/app/.venv/bin:$PATH"
+CMD ["fastapi", "dev", "--host", "0.0.0.0"]
+
 FROM ${PYTHON_IMAGE} AS runtime
 WORKDIR /app
 ENV PATH="/app/.venv/bin:$PATH" \

@@ -9,6 +9,7 @@ import json
 import os
 import socket
 import subprocess
+import tarfile
 import time
 import urllib.error
 import urllib.request
@@ -27,8 +28,11 @@ def docker(*args: str, timeout: float = 120, check: bool = True) -> subprocess.C
     )
 
 
-def build_image(context: Path, tag: str) -> str:
-    """Build with BuildKit on the host network and return the plain-progress log."""
+def build_image(context: Path, tag: str, *options: str) -> str:
+    """Build with BuildKit on the host network and return the plain-progress log.
+
+    `options` go to `docker build` as given (`--file=…`, `--build-arg=…`).
+    """
     build_args = [
         f"--build-arg={name}={os.environ[name]}" for name in BASE_IMAGE_ARGS if name in os.environ
     ]
@@ -37,6 +41,7 @@ def build_image(context: Path, tag: str) -> str:
         "--network=host",
         "--progress=plain",
         *build_args,
+        *options,
         "-t",
         tag,
         str(context),
@@ -45,6 +50,48 @@ def build_image(context: Path, tag: str) -> str:
     )
     assert result.returncode == 0, f"docker build failed:\n{result.stderr[-4000:]}"
     return result.stderr
+
+
+def layer_ids(tag: str) -> list[str]:
+    return json.loads(docker("image", "inspect", "--format", "{{json .RootFS.Layers}}", tag).stdout)
+
+
+def layer_sizes(tag: str) -> list[int]:
+    """Uncompressed size of each layer, in RootFS order, read from `docker save`."""
+    sizes: dict[str, int] = {}
+    with (
+        subprocess.Popen(["docker", "save", tag], stdout=subprocess.PIPE) as save,
+        tarfile.open(fileobj=save.stdout, mode="r|") as archive,
+    ):
+        for member in archive:
+            if member.name == "manifest.json":
+                manifest = json.load(archive.extractfile(member))
+            elif member.isfile():
+                sizes[member.name] = member.size
+    assert save.returncode == 0
+    return [sizes[name] for name in manifest[0]["Layers"]]
+
+
+# Every process with its parent and RSS, printed as JSON by a Python inside a container.
+PROCESS_SNAPSHOT = """
+import json, os
+rows = []
+for pid in filter(str.isdigit, os.listdir("/proc")):
+    try:
+        status = open(f"/proc/{pid}/status").read()
+        cmd = open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\\0", b" ").decode()
+    except OSError:
+        continue
+    fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+    rss = int(fields.get("VmRSS", "0 kB").split()[0])
+    rows.append({"pid": int(pid), "ppid": int(fields["PPid"]), "cmd": cmd, "rss_kb": rss})
+print(json.dumps(rows))
+"""
+
+
+def workers(processes: list[dict]) -> list[dict]:
+    """uvicorn's worker processes (multiprocessing spawns them) among a process list."""
+    return [row for row in processes if "spawn_main" in row["cmd"]]
 
 
 def free_port() -> int:
@@ -83,6 +130,9 @@ class Container:
     def exec(self, *command: str, user: str | None = None) -> str:
         user_flags = [f"--user={user}"] if user else []
         return docker("exec", *user_flags, self.name, *command).stdout
+
+    def processes(self) -> list[dict]:
+        return json.loads(self.exec("python", "-c", PROCESS_SNAPSHOT))
 
     def wait_until_serving(self, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout

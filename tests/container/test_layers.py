@@ -1,39 +1,16 @@
 """The headline feature: a code-only change rebuilds without touching the dependency layer."""
 
-import json
 import shutil
-import subprocess
-import tarfile
 import uuid
 
 import pytest
 
-from .engine import REPO, build_image, docker
+from .engine import REPO, build_image, docker, layer_ids, layer_sizes
 
 pytestmark = pytest.mark.container
 
 BUILD_INPUTS = ("Dockerfile", ".dockerignore", "pyproject.toml", "uv.lock", "README.md", "src")
 ONE_MB = 1_000_000
-
-
-def layer_ids(tag: str) -> list[str]:
-    return json.loads(docker("image", "inspect", "--format", "{{json .RootFS.Layers}}", tag).stdout)
-
-
-def layer_sizes(tag: str) -> list[int]:
-    """Uncompressed size of each layer, in RootFS order, read from `docker save`."""
-    sizes: dict[str, int] = {}
-    with (
-        subprocess.Popen(["docker", "save", tag], stdout=subprocess.PIPE) as save,
-        tarfile.open(fileobj=save.stdout, mode="r|") as archive,
-    ):
-        for member in archive:
-            if member.name == "manifest.json":
-                manifest = json.load(archive.extractfile(member))
-            elif member.isfile():
-                sizes[member.name] = member.size
-    assert save.returncode == 0
-    return [sizes[name] for name in manifest[0]["Layers"]]
 
 
 def dependency_step(log: str) -> str:

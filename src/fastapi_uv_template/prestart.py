@@ -1,0 +1,44 @@
+"""Steps before the server starts: check the settings, then wait for the TCP services it needs.
+
+Installed as the `prestart` command. Run it as a one-shot Compose service or a Kubernetes init
+container, so that a bad setting or a missing dependency stops the rollout before any traffic.
+"""
+
+import socket
+import sys
+import time
+
+from .settings import SettingsError, load_settings
+
+
+def answers(host: str, port: int, deadline: float) -> bool:
+    """Whether a TCP connection to host:port succeeds before the deadline (time.monotonic)."""
+    while True:
+        remaining = deadline - time.monotonic()
+        try:
+            with socket.create_connection((host, port), timeout=max(min(remaining, 2.0), 0.05)):
+                return True
+        except OSError:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.2)
+
+
+def main() -> int:
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print(f"prestart: {error}", file=sys.stderr)
+        return 2
+    deadline = time.monotonic() + settings.wait_timeout
+    for host, port in settings.wait_for:
+        if not answers(host, port, deadline):
+            print(
+                f"prestart: {host}:{port} did not answer within {settings.wait_timeout:g} s "
+                "(APP_WAIT_FOR, APP_WAIT_TIMEOUT)",
+                file=sys.stderr,
+            )
+            return 1
+        print(f"prestart: {host}:{port} answers")
+    print("prestart: settings are valid; ready to start the server")
+    return 0
