@@ -1,14 +1,18 @@
 """Probe the real image: what it serves, who it runs as, what it holds, how it starts and stops."""
 
+import os
 import re
 import subprocess
 import time
 
 import pytest
 
-from .engine import docker
+from .engine import REPO, docker
 
 pytestmark = pytest.mark.container
+
+# Megabytes the image may add to its Python base (README, "Performance"); 81 MB today.
+SIZE_BUDGET_MB = 100
 
 HARDENED = (
     "--read-only",
@@ -72,6 +76,19 @@ def test_image_holds_no_uv_no_compiler_and_no_repository_files(service):
     repository_files = ("pyproject.toml", "uv.lock", "README.md", "Dockerfile", "test_image.py")
     names = [arg for name in repository_files for arg in ("-o", "-name", name)][1:]
     assert find("(", *names, ")") == []
+
+
+def test_image_adds_less_than_the_budget_to_its_base(image):
+    default = re.search(r"^ARG PYTHON_IMAGE=(\S+)", (REPO / "Dockerfile").read_text(), re.M)
+    base = os.environ.get("PYTHON_IMAGE", default.group(1))
+    if docker("image", "inspect", base, check=False).returncode != 0:
+        docker("pull", base, timeout=600)  # CI builds with buildx, which leaves no local copy
+
+    def size(name: str) -> int:
+        return int(docker("image", "inspect", "--format", "{{.Size}}", name).stdout)
+
+    above_mb = (size(image) - size(base)) / 1_000_000
+    assert 0 < above_mb < SIZE_BUDGET_MB
 
 
 def test_health_check_turns_healthy(service, hardened):
