@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 
-from .engine import REPO, docker, free_port, workers
+from .engine import REPO, Container, build_image, docker, free_port, workers
 
 pytestmark = pytest.mark.container
 
@@ -171,3 +171,29 @@ def test_production_compose_comes_up_healthy_and_serves(image, tmp_path):
         assert "web running" in states
     finally:
         run("down", "--timeout", "10")
+
+
+def test_dev_stage_reloads_code_synced_into_it(engine):
+    """What `docker compose watch` relies on: an edit under /app/src is served without a rebuild."""
+    tag = "fastapi-uv-template:dev-test"
+    build_image(REPO, tag, "--target=dev")
+    container = Container(name=f"fut-dev-{uuid.uuid4().hex[:8]}", port=free_port())
+    command = ["fastapi", "dev", "--host", "127.0.0.1", "--port", str(container.port)]
+    docker("run", "--detach", "--network=host", f"--name={container.name}", tag, *command)
+    try:
+        container.wait_until_serving(timeout=60)
+        assert container.get_json("/") == (200, {"Hello": "World"})
+        # Stand-in for the sync action: the same file, changed in place.
+        container.exec("sh", "-c", 'sed -i \'s/"World"/"Watch"/\' /app/src/*/routes/items.py')
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if container.get_json("/") == (200, {"Hello": "Watch"}):
+                    break
+            except OSError:  # the server is restarting
+                pass
+            assert time.monotonic() < deadline, container.logs()
+            time.sleep(0.3)
+    finally:
+        container.remove()
+        docker("rmi", tag, check=False)
