@@ -31,11 +31,12 @@ from tests.container.engine import (
     free_port,
     layer_ids,
     layer_sizes,
+    python_image,
     workers,
 )
 
 HERE = Path(__file__).resolve().parent
-PYTHON_IMAGE = os.environ.get("PYTHON_IMAGE", "python:3.13-slim")
+PYTHON_IMAGE = python_image()
 LOAD_PATH = "/items/5?q=x"
 MB = 1_000_000
 

@@ -7,6 +7,7 @@ Without a Docker engine these tests skip, except under `CI`, where that is a fai
 
 import json
 import os
+import re
 import socket
 import subprocess
 import tarfile
@@ -20,6 +21,12 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 BASE_IMAGE_ARGS = ("PYTHON_IMAGE", "UV_IMAGE")
+
+
+def python_image() -> str:
+    """The Python base image: $PYTHON_IMAGE, else the Dockerfile's default."""
+    default = re.search(r"^ARG PYTHON_IMAGE=(\S+)", (REPO / "Dockerfile").read_text(), re.MULTILINE)
+    return os.environ.get("PYTHON_IMAGE", default.group(1))
 
 
 def docker(*args: str, timeout: float = 120, check: bool = True) -> subprocess.CompletedProcess:

@@ -1,13 +1,12 @@
 """Probe the real image: what it serves, who it runs as, what it holds, how it starts and stops."""
 
-import os
 import re
 import subprocess
 import time
 
 import pytest
 
-from .engine import REPO, docker
+from .engine import docker, python_image
 
 pytestmark = pytest.mark.container
 
@@ -79,8 +78,7 @@ def test_image_holds_no_uv_no_compiler_and_no_repository_files(service):
 
 
 def test_image_adds_less_than_the_budget_to_its_base(image):
-    default = re.search(r"^ARG PYTHON_IMAGE=(\S+)", (REPO / "Dockerfile").read_text(), re.M)
-    base = os.environ.get("PYTHON_IMAGE", default.group(1))
+    base = python_image()
     if docker("image", "inspect", base, check=False).returncode != 0:
         docker("pull", base, timeout=600)  # CI builds with buildx, which leaves no local copy
 
