@@ -6,6 +6,7 @@ is what lets `copier update` compare an old and a new template version and apply
 
 import argparse
 import re
+import shutil
 from pathlib import Path
 
 # How this template names itself; every one of these is replaced.
@@ -69,6 +70,16 @@ def pyproject(text: str, args: argparse.Namespace) -> str:
     )
 
 
+def move_package(source: Path, target: Path) -> None:
+    """Move the package directory; on `copier update` the target exists, so merge file by file."""
+    for path in sorted(source.rglob("*")):
+        if path.is_file():
+            destination = target / path.relative_to(source)
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            path.replace(destination)
+    shutil.rmtree(source)
+
+
 def replace_all(text: str, pairs: list[tuple[str, str]]) -> str:
     for old, new in pairs:
         text = text.replace(old, new)
@@ -78,7 +89,7 @@ def replace_all(text: str, pairs: list[tuple[str, str]]) -> str:
 def main() -> None:
     args = parse()
     root = Path.cwd()
-    (root / "src" / PACKAGE).rename(root / "src" / args.package)
+    move_package(root / "src" / PACKAGE, root / "src" / args.package)
 
     edit(root / "README.md", lambda text: readme(text, args))
     edit(root / "pyproject.toml", lambda text: pyproject(text, args))
