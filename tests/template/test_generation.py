@@ -47,7 +47,7 @@ def test_no_trace_of_the_template_name_remains(project):
 
 
 def test_template_only_files_stay_behind(project):
-    for name in ("copier.yml", ".copier", "tests/template"):
+    for name in ("copier.yml", ".copier", ".ci", "tests/template"):
         assert not (project / name).exists(), name
     assert not [p for p in project.iterdir() if "{{" in p.name]
     readme = (project / "README.md").read_text()

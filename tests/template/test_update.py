@@ -3,7 +3,7 @@
 import shutil
 import subprocess
 
-from .copier import REPO, answers, commit_all, copier, run
+from .copier import REPO, answers, commit_all, copier, leftovers, run
 
 
 def template_copy(destination):
@@ -47,6 +47,7 @@ def test_update_applies_the_template_change_and_keeps_local_edits(tmp_path):
     assert '@router.get("/version")' in updated
     assert "fastapi_uv_template" not in updated
     assert "Owned by the orders team." in readme.read_text()
+    assert leftovers(project) == []
     assert "_commit: v1.1.0" in (project / ".copier-answers.yml").read_text()
     status = run("git", "status", "--porcelain", cwd=project).stdout
     assert not [line for line in status.splitlines() if line.startswith(("UU", "AA"))]
