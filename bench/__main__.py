@@ -27,6 +27,7 @@ from tests.container.engine import (
     PROCESS_SNAPSHOT,
     REPO,
     build_image,
+    copy_repository,
     docker,
     free_port,
     layer_ids,
@@ -43,19 +44,6 @@ MB = 1_000_000
 
 def median(values: list[float]) -> float:
     return round(statistics.median(values), 3)
-
-
-def copy_tree(destination: Path) -> None:
-    """The files git would commit (tracked or not ignored), as the build would see them."""
-    listed = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-        cwd=REPO, capture_output=True, check=True,
-    ).stdout.decode().split("\0")  # fmt: skip
-    for name in filter(None, listed):
-        source = REPO / name
-        if source.is_file():
-            (destination / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, destination / name)
 
 
 def change_code(context: Path) -> None:
@@ -292,7 +280,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as scratch:
         template_context = Path(scratch) / "template"
-        copy_tree(template_context)
+        copy_repository(template_context)
         baseline_context = Path(scratch) / "baseline"
         # The baseline's own context: no allow-list .dockerignore, and the exported requirements.
         shutil.copytree(template_context / "src", baseline_context / "src")

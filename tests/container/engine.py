@@ -8,6 +8,7 @@ Without a Docker engine these tests skip, except under `CI`, where that is a fai
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import tarfile
@@ -21,6 +22,18 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 BASE_IMAGE_ARGS = ("PYTHON_IMAGE", "UV_IMAGE")
+
+
+def copy_repository(destination: Path) -> None:
+    """The files git would commit (tracked, or new and not ignored), as a build would see them."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=REPO, capture_output=True, check=True,
+    ).stdout.decode().split("\0")  # fmt: skip
+    for name in filter(None, listed):
+        if (REPO / name).is_file():
+            (destination / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / name, destination / name)
 
 
 def python_image() -> str:

@@ -1,15 +1,13 @@
 """The headline feature: a code-only change rebuilds without touching the dependency layer."""
 
-import shutil
 import uuid
 
 import pytest
 
-from .engine import REPO, build_image, docker, layer_ids, layer_sizes
+from .engine import build_image, copy_repository, docker, layer_ids, layer_sizes
 
 pytestmark = pytest.mark.container
 
-BUILD_INPUTS = ("Dockerfile", ".dockerignore", "pyproject.toml", "uv.lock", "README.md", "src")
 ONE_MB = 1_000_000
 
 
@@ -21,13 +19,7 @@ def dependency_step(log: str) -> str:
 
 def test_code_only_change_reuses_the_dependency_layer(tmp_path, image):
     context = tmp_path / "context"
-    context.mkdir()
-    for name in BUILD_INPUTS:
-        source = REPO / name
-        if source.is_dir():
-            shutil.copytree(source, context / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source, context / name)
+    copy_repository(context)
 
     before = f"fastapi-uv-template:layers-{uuid.uuid4().hex[:8]}"
     after = f"{before}-changed"

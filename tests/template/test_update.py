@@ -1,21 +1,13 @@
 """`copier update` brings a template change into a generated project and keeps the project's own."""
 
-import shutil
-import subprocess
+from tests.container.engine import copy_repository
 
-from .copier import REPO, answers, commit_all, copier, leftovers, run
+from .copier import answers, commit_all, copier, leftovers, run
 
 
 def template_copy(destination):
     """The repository's files as a fresh git repository, tagged v1.0.0."""
-    listed = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-        cwd=REPO, capture_output=True, check=True,
-    ).stdout.decode().split("\0")  # fmt: skip
-    for name in filter(None, listed):
-        if (REPO / name).is_file():
-            (destination / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(REPO / name, destination / name)
+    copy_repository(destination)
     commit_all(destination, "Template 1.0.0")
     run("git", "tag", "v1.0.0", cwd=destination)
 
