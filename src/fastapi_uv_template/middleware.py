@@ -18,7 +18,7 @@ access_logger = logging.getLogger(f"{__package__}.access")
 def route_path(scope: Scope) -> str:
     """The path the router sees: without the root path when the proxy did not strip it."""
     path, root_path = scope["path"], scope.get("root_path", "")
-    if root_path and path.startswith(root_path):
+    if root_path and (path == root_path or path.startswith(root_path + "/")):
         return path[len(root_path) :] or "/"
     return path
 

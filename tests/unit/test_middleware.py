@@ -6,6 +6,7 @@ from fastapi import Request
 from fastapi.testclient import TestClient
 
 from fastapi_uv_template.main import create_app
+from fastapi_uv_template.middleware import route_path
 from fastapi_uv_template.settings import Settings
 
 
@@ -107,3 +108,17 @@ def test_json_format_writes_one_parseable_line_per_request(capsys):
         200,
         "req-9",
     )
+
+
+@pytest.mark.parametrize(
+    ("path", "root_path", "expected"),
+    [
+        ("/api/healthz", "/api", "/healthz"),
+        ("/api", "/api", "/"),
+        ("/healthz", "/api", "/healthz"),
+        ("/apis/healthz", "/api", "/apis/healthz"),  # only whole path segments are a prefix
+        ("/healthz", "", "/healthz"),
+    ],
+)
+def test_route_path_strips_the_root_path_only_as_a_prefix_of_segments(path, root_path, expected):
+    assert route_path({"path": path, "root_path": root_path}) == expected
