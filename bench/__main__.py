@@ -2,7 +2,7 @@
 
     uv run python -m bench [--runs 3] [--duration 5] [--dockerfile path/to/Other.Dockerfile]
 
-Needs a Docker engine with BuildKit and `wrk` on PATH. Writes bench/results.{md,json}.
+Needs a Docker engine with BuildKit and `wrk` on PATH. Writes bench/results/results.{md,json}.
 Every load runs against 127.0.0.1 only, for a fixed number of connections and seconds.
 """
 
@@ -64,11 +64,11 @@ class Target:
         self.tag = f"bench-{name}:latest"
         self.figures: dict[str, float | int | None] = {}
 
-    def build(self, *options: str) -> float:
+    def build(self) -> float:
         began = time.monotonic()
         build_image(
             self.context, self.tag, f"--file={self.dockerfile}",
-            f"--build-arg=PYTHON_IMAGE={PYTHON_IMAGE}", *options,
+            f"--build-arg=PYTHON_IMAGE={PYTHON_IMAGE}",
         )  # fmt: skip
         return time.monotonic() - began
 
