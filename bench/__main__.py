@@ -25,7 +25,6 @@ from pathlib import Path
 
 from tests.container.engine import (
     PROCESS_SNAPSHOT,
-    REPO,
     build_image,
     copy_repository,
     docker,
@@ -35,6 +34,7 @@ from tests.container.engine import (
     python_image,
     workers,
 )
+from tests.paths import REPO
 
 HERE = Path(__file__).resolve().parent
 PYTHON_IMAGE = python_image()

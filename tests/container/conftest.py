@@ -6,7 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from .engine import REPO, Container, build_image, docker, free_port
+from tests.paths import REPO
+
+from .engine import Container, build_image, docker, free_port
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.paths import REPO
+
 BASE_IMAGE_ARGS = ("PYTHON_IMAGE", "UV_IMAGE")
 
 

@@ -10,7 +10,9 @@ import uuid
 
 import pytest
 
-from .engine import REPO, Container, build_image, docker, free_port, workers
+from tests.paths import REPO
+
+from .engine import Container, build_image, docker, free_port, workers
 
 pytestmark = pytest.mark.container
 

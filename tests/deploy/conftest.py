@@ -1,13 +1,10 @@
 import json
 import re
-import sys
 import tomllib
-from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-TOOLS = Path(sys.executable).parent  # dev tools pinned by uv.lock live beside the interpreter
+from tests.paths import REPO
 
 
 @pytest.fixture(scope="session")

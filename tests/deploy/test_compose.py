@@ -5,7 +5,7 @@ import subprocess
 import pytest
 import yaml
 
-from .conftest import REPO, TOOLS
+from tests.paths import REPO, TOOLS
 
 COMPOSE_FILES = ["compose.yaml", "compose.production.yaml"]
 

@@ -2,16 +2,15 @@
 
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.paths import REPO, TOOLS
+
 WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))
 CI = REPO / ".github" / "workflows" / "ci.yml"
-TOOLS = Path(sys.executable).parent  # the dev tools live beside the interpreter, pinned by uv.lock
 
 
 def tool(name: str, *args: str | Path) -> subprocess.CompletedProcess:

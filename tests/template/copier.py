@@ -2,11 +2,10 @@
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
-TOOLS = Path(sys.executable).parent
+from tests.paths import TOOLS
+
 TEMPLATE_NAMES = ("fastapi-uv-template", "fastapi_uv_template", "fastapi uv template")
 
 # Commits in throwaway repositories need an identity; copier and uv must not reach out.

@@ -6,8 +6,9 @@ import uuid
 import pytest
 
 from tests.container.engine import Container, build_image, docker, free_port
+from tests.paths import REPO
 
-from .copier import REPO, answers, commit_all, copier, leftovers, run
+from .copier import answers, commit_all, copier, leftovers, run
 
 # Spaces, capitals, a dash and a digit after the first character.
 PROJECT = "My Cool-Service 2"
