@@ -1,5 +1,7 @@
 # Base images are build arguments so CI can pin digests and tests can pass stand-in tags.
 ARG PYTHON_IMAGE=python:3.13-slim
+# Its Python minor version, which names the site-packages directory; the build fails if they differ.
+ARG PYTHON_VERSION=3.13
 ARG UV_IMAGE=ghcr.io/astral-sh/uv:0.13.9
 
 FROM ${UV_IMAGE} AS uv
@@ -20,11 +22,18 @@ RUN --mount=type=cache,target=/root/.cache/uv \
     --mount=type=bind,source=pyproject.toml,target=pyproject.toml \
     uv sync --locked --no-install-project --no-editable
 
-# The project alone, non-editable, into a tree shaped like the venv: the runtime stage lays it
-# over the dependencies as a separate layer of a few kilobytes.
+# The project's metadata and console scripts, non-editable, from pyproject.toml alone: this layer
+# too outlives code changes. uv_build needs the package directory, so an empty one stands in for the
+# code, and is removed again: the runtime stage copies the real modules into its place.
+ARG PYTHON_VERSION
 RUN --mount=type=cache,target=/root/.cache/uv \
-    --mount=type=bind,target=/src \
-    uv pip install --no-deps --prefix /app/project /src
+    --mount=type=bind,source=pyproject.toml,target=/src/pyproject.toml \
+    --mount=type=bind,source=README.md,target=/src/README.md \
+    package=fastapi_uv_template site="/app/project/lib/python$PYTHON_VERSION/site-packages" \
+    && mkdir -p "/src/src/$package" && touch "/src/src/$package/__init__.py" \
+    && uv pip install --no-deps --prefix /app/project /src \
+    && if [ ! -d "$site" ]; then echo "error: PYTHON_VERSION=$PYTHON_VERSION is not PYTHON_IMAGE's Python" >&2; exit 1; fi \
+    && rm -r "${site:?}/$package"
 
 # Local development (compose.yaml): the project installed editable, so that code which
 # `docker compose watch` syncs into /app/src reloads without a rebuild. Release builds skip it.
@@ -41,6 +50,9 @@ ENV PATH="/app/.venv/bin:$PATH" \
     PYTHONUNBUFFERED=1
 COPY --from=builder /app/.venv /app/.venv
 COPY --from=builder /app/project /app/.venv
+# The code last, with a plain COPY: a code-only change runs no build step, only this copy.
+ARG PYTHON_VERSION
+COPY src/fastapi_uv_template /app/.venv/lib/python$PYTHON_VERSION/site-packages/fastapi_uv_template
 EXPOSE 8000
 # A fixed numeric UID, no passwd entry needed; group 0 and root-owned, world-readable files let
 # platforms that pick an arbitrary UID (OpenShift) run the image too, and nobody can edit the code.

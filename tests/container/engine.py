@@ -1,7 +1,7 @@
 """Helpers to build the real image and run containers from it on free loopback ports.
 
 `TEST_IMAGE=name` tests an image built elsewhere (CI's image job) instead of building one.
-`PYTHON_IMAGE` / `UV_IMAGE`, when set, are passed to the build as base-image arguments.
+`PYTHON_IMAGE`, `PYTHON_VERSION` and `UV_IMAGE`, when set, are passed to the build as arguments.
 Without a Docker engine these tests skip, except under `CI`, where that is a failure.
 """
 
@@ -22,7 +22,7 @@ import pytest
 
 from tests.paths import REPO
 
-BASE_IMAGE_ARGS = ("PYTHON_IMAGE", "UV_IMAGE")
+BASE_IMAGE_ARGS = ("PYTHON_IMAGE", "PYTHON_VERSION", "UV_IMAGE")
 
 
 def copy_repository(destination: Path) -> None:

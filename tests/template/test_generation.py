@@ -89,13 +89,35 @@ def test_the_generated_image_builds_and_serves(project, engine):
         docker("rmi", "--force", tag, check=False)
 
 
-def test_python_312_is_a_choice(tmp_path):
-    target = tmp_path / "py312"
+@pytest.fixture(scope="module")
+def py312(tmp_path_factory):
+    target = tmp_path_factory.mktemp("py312") / "py-twelve"
     copier("copy", "--vcs-ref=HEAD", *answers(project_name="Py Twelve", python_version="3.12"),
            REPO, target, cwd=REPO)  # fmt: skip
-    assert (target / ".python-version").read_text() == "3.12\n"
-    assert "ARG PYTHON_IMAGE=python:3.12-slim" in (target / "Dockerfile").read_text()
-    run("uv", "lock", "--check", "--offline", cwd=target)
+    return target
+
+
+def test_python_312_is_a_choice(py312):
+    assert (py312 / ".python-version").read_text() == "3.12\n"
+    dockerfile = (py312 / "Dockerfile").read_text()
+    assert "ARG PYTHON_IMAGE=python:3.12-slim" in dockerfile
+    assert "ARG PYTHON_VERSION=3.12" in dockerfile
+    run("uv", "lock", "--check", "--offline", cwd=py312)
+
+
+def test_the_python_312_image_runs_its_code_on_312(py312, engine):
+    tag = f"py-twelve:generated-{uuid.uuid4().hex[:8]}"
+    build_image(py312, tag)
+    try:
+        result = docker(
+            "run", "--rm", "--network=host", tag, "python", "-c",
+            "import sys, py_twelve.main as m; print(sys.version_info[:2], m.__file__)",
+        )  # fmt: skip
+        assert result.stdout.split() == [
+            "(3,", "12)", "/app/.venv/lib/python3.12/site-packages/py_twelve/main.py",
+        ]  # fmt: skip
+    finally:
+        docker("rmi", "--force", tag, check=False)
 
 
 @pytest.mark.parametrize(
