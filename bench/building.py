@@ -1,0 +1,65 @@
+"""Build an image cold, then again after code-only changes, and measure time and new layers."""
+
+import statistics
+import time
+import uuid
+from pathlib import Path
+
+from tests.container.engine import build_image, docker, layer_ids, layer_sizes, python_image
+
+from .report import MB, median
+
+PYTHON_IMAGE = python_image()
+
+
+def change_code(context: Path) -> None:
+    """A real, unique code change: a new route in the routes module."""
+    routes = next((context / "src").glob("*/routes/items.py"))
+    marker = uuid.uuid4().hex[:8]
+    routes.write_text(
+        routes.read_text() + f'\n\n@router.get("/bench-{marker}")\ndef bench_{marker}() -> str:\n'
+        f'    return "{marker}"\n'
+    )
+
+
+class Target:
+    """One image to build and measure: its name, build context and Dockerfile."""
+
+    def __init__(self, name: str, context: Path, dockerfile: Path) -> None:
+        self.name, self.context, self.dockerfile = name, context, dockerfile
+        self.tag = f"bench-{name}:latest"
+        self.figures: dict[str, float | int | None] = {}
+
+    def build(self) -> float:
+        began = time.monotonic()
+        build_image(
+            self.context, self.tag, f"--file={self.dockerfile}",
+            f"--build-arg=PYTHON_IMAGE={PYTHON_IMAGE}",
+        )  # fmt: skip
+        return time.monotonic() - began
+
+
+def measure_builds(targets: list[Target], rebuilds: int) -> None:
+    for target in targets:
+        docker("builder", "prune", "--all", "--force", timeout=300)
+        target.figures["cold_build_s"] = round(target.build(), 2)
+    for target in targets:  # the later prunes emptied the earlier targets' caches
+        target.build()
+    times: dict[str, list[float]] = {target.name: [] for target in targets}
+    new_bytes: dict[str, list[int]] = {target.name: [] for target in targets}
+    for _ in range(rebuilds):
+        for target in targets:
+            before = layer_ids(target.tag)
+            change_code(target.context)
+            times[target.name].append(round(target.build(), 3))
+            after, sizes = layer_ids(target.tag), layer_sizes(target.tag)
+            added = [size for layer, size in zip(after, sizes, strict=True) if layer not in before]
+            new_bytes[target.name].append(sum(added))
+    base = int(docker("image", "inspect", "--format", "{{.Size}}", PYTHON_IMAGE).stdout)
+    for target in targets:
+        target.figures["rebuild_s"] = median(times[target.name])
+        target.figures["rebuild_s_runs"] = times[target.name]
+        target.figures["rebuild_new_layer_bytes"] = int(statistics.median(new_bytes[target.name]))
+        size = int(docker("image", "inspect", "--format", "{{.Size}}", target.tag).stdout)
+        target.figures["image_mb"] = round(size / MB, 1)
+        target.figures["above_base_mb"] = round((size - base) / MB, 1)
