@@ -32,7 +32,8 @@ RUN --mount=type=cache,target=/root/.cache/uv \
     package=fastapi_uv_template site="/app/project/lib/python$PYTHON_VERSION/site-packages" \
     && mkdir -p "/src/src/$package" && touch "/src/src/$package/__init__.py" \
     && uv pip install --no-deps --prefix /app/project /src \
-    && if [ ! -d "$site" ]; then echo "error: PYTHON_VERSION=$PYTHON_VERSION is not PYTHON_IMAGE's Python" >&2; exit 1; fi \
+    && if [ ! -d "$site" ]; then \
+        echo "error: PYTHON_VERSION=$PYTHON_VERSION is not PYTHON_IMAGE's Python" >&2; exit 1; fi \
     && rm -r "${site:?}/$package"
 
 # Local development (compose.yaml): the project installed editable, so that code which
