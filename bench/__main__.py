@@ -46,6 +46,8 @@ def main() -> None:
     parser.add_argument("--dockerfile", type=Path, help="also measure this Dockerfile")
     parser.add_argument("--output", type=Path, default=HERE / "results")
     args = parser.parse_args()
+    if args.rebuilds < 5:  # 4 of 4 slower still has a chance of 1/16
+        parser.error("--rebuilds must be 5 or more, or the sign test can never find a difference")
     if shutil.which("wrk") is None:
         sys.exit("error: wrk is not on PATH (apt-get install wrk, brew install wrk)")
 
