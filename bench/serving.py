@@ -13,7 +13,7 @@ import time
 import urllib.request
 import uuid
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 
 from tests.container.engine import PROCESS_SNAPSHOT, docker, free_port, workers
@@ -36,7 +36,7 @@ def own_cpu_cgroup() -> Path | None:
     load generator's cgroup would get a larger share than the container and flatter the ratio.
     """
     for root in CPU_CGROUPS:
-        if (root / "cpu.shares").exists() or "cpu" in _controllers(root):
+        if (root / "cpu.shares").exists() or "cpu" in _controllers(root).split():
             try:
                 path = root / f"bench-{uuid.uuid4().hex[:8]}"
                 path.mkdir()
@@ -124,7 +124,8 @@ class Server:
             self.process.wait(timeout=60)
             self.log.close()
             if self.cgroup:
-                self.cgroup.rmdir()
+                with suppress(OSError):  # a straggler keeps it busy; an empty cgroup is harmless
+                    self.cgroup.rmdir()
         return time.monotonic() - began
 
 
