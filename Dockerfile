@@ -51,9 +51,9 @@ ENV PATH="/app/.venv/bin:$PATH" \
     PYTHONUNBUFFERED=1
 COPY --from=builder /app/.venv /app/.venv
 COPY --from=builder /app/project /app/.venv
-# The code last, with a plain COPY: a code-only change runs no build step, only this copy.
+# The code last, with a plain COPY of src/ (the package): a code-only change runs no build step.
 ARG PYTHON_VERSION
-COPY src/fastapi_uv_template /app/.venv/lib/python$PYTHON_VERSION/site-packages/fastapi_uv_template
+COPY src/ /app/.venv/lib/python$PYTHON_VERSION/site-packages/
 EXPOSE 8000
 # A fixed numeric UID, no passwd entry needed; group 0 and root-owned, world-readable files let
 # platforms that pick an arbitrary UID (OpenShift) run the image too, and nobody can edit the code.
