@@ -101,7 +101,6 @@ def main() -> None:
     (root / ".python-version").write_text(f"{args.python}\n")
     versions = [
         (f"python:{PYTHON}-slim", f"python:{args.python}-slim"),
-        (f"PYTHON_VERSION={PYTHON}", f"PYTHON_VERSION={args.python}"),
         (f"Python {PYTHON}", f"Python {args.python}"),
     ]
     for name in PYTHON_FILES:

@@ -5,6 +5,7 @@ import json
 import os
 import re
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -16,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 
-from tests.container.engine import PROCESS_SNAPSHOT, docker, free_port, workers
+from tests.container.engine import PROCESS_SNAPSHOT, docker, workers
 from tests.paths import REPO
 
 from .report import MB, median
@@ -53,6 +54,12 @@ def _controllers(root: Path) -> str:
         return ""
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def wait_for_200(port: int, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -76,6 +83,8 @@ class Server:
         if image:
             self.name = f"bench-{uuid.uuid4().hex[:8]}"
             env_flags = [f"--env={k}={v}" for k, v in env.items()]
+            # The host network, unlike the tests: the load then measures the container, not the
+            # engine's port proxy, which a request from outside the host never passes through.
             docker("run", "--detach", "--network=host", f"--name={self.name}", *env_flags, image)
         else:  # its log is kept in a file, as the engine keeps a container's
             self.log = tempfile.TemporaryFile()  # noqa: SIM115 (closed in stop())

@@ -1,44 +1,34 @@
 """Fixtures: the image under test, and containers started from it."""
 
 import os
-import uuid
 from collections.abc import Iterator
 
 import pytest
 
 from tests.paths import REPO
 
-from .engine import Container, build_image, docker, free_port
+from .engine import Container, build_image, docker, run_container, unique
 
 
 @pytest.fixture(scope="session")
-def image(engine) -> str:
+def image(engine) -> Iterator[str]:
     if tag := os.environ.get("TEST_IMAGE"):
-        return tag
-    tag = "fastapi-uv-template:test"
+        yield tag
+        return
+    # A tag of this run's own, so that two runs on one engine neither share nor remove it.
+    tag = unique("fastapi-uv-template") + ":test"
     build_image(REPO, tag)
-    return tag
+    yield tag
+    docker("rmi", "--force", tag, check=False)
 
 
 @pytest.fixture(scope="session")
 def start(image) -> Iterator:
-    """Start a container from the image: `start(*docker_run_flags, env={...})`."""
+    """Start a container from the image: `start(*docker_run_flags, env={...})`, port published."""
     started: list[Container] = []
 
     def run(*flags: str, env: dict[str, str] | None = None, wait: bool = True) -> Container:
-        container = Container(name=f"fut-{uuid.uuid4().hex[:12]}", port=free_port())
-        env_flags = [
-            f"--env={k}={v}" for k, v in {"PORT": str(container.port), **(env or {})}.items()
-        ]
-        docker(
-            "run",
-            "--detach",
-            "--network=host",
-            f"--name={container.name}",
-            *env_flags,
-            *flags,
-            image,
-        )
+        container = run_container(image, *flags, env=env)
         started.append(container)
         if wait:
             container.wait_until_serving()
@@ -47,3 +37,13 @@ def start(image) -> Iterator:
     yield run
     for container in started:
         container.remove()
+
+
+@pytest.fixture
+def network(engine) -> Iterator[str]:
+    """A user-defined network, as Compose makes one per project: containers find each other by
+    name on it."""
+    name = unique("fut-net")
+    docker("network", "create", name)
+    yield name
+    docker("network", "rm", name, check=False)

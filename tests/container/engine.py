@@ -1,7 +1,7 @@
 """Helpers to build the real image and run containers from it on free loopback ports.
 
 `TEST_IMAGE=name` tests an image built elsewhere (CI's image job) instead of building one.
-`PYTHON_IMAGE`, `PYTHON_VERSION` and `UV_IMAGE`, when set, are passed to the build as arguments.
+`PYTHON_IMAGE` and `UV_IMAGE`, when set, are passed to the build as arguments.
 Without a Docker engine these tests skip, except under `CI`, where that is a failure.
 """
 
@@ -9,20 +9,22 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import tarfile
 import time
 import urllib.error
 import urllib.request
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.paths import REPO
+from tests.paths import REPO, TOOLS
 
-BASE_IMAGE_ARGS = ("PYTHON_IMAGE", "PYTHON_VERSION", "UV_IMAGE")
+BASE_IMAGE_ARGS = ("PYTHON_IMAGE", "UV_IMAGE")
+# The port the image's server listens on (EXPOSE 8000, fastapi-cli's default).
+SERVICE_PORT = 8000
 
 
 def copy_repository(destination: Path) -> None:
@@ -49,8 +51,24 @@ def docker(*args: str, timeout: float = 120, check: bool = True) -> subprocess.C
     )
 
 
+def compose(
+    project: str,
+    *args: str,
+    files: tuple[str, ...] = ("compose.yaml",),
+    env: dict[str, str] | None = None,
+    timeout: float = 300,
+) -> subprocess.CompletedProcess:
+    """`docker compose -p <project> -f <file>…` with the Compose binary that uv.lock pins."""
+    command = [str(TOOLS / "docker-compose"), "-p", project]
+    command += [arg for name in files for arg in ("-f", str(REPO / name))]
+    return subprocess.run(
+        [*command, *args], capture_output=True, text=True, timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )  # fmt: skip
+
+
 def build_image(context: Path, tag: str, *options: str) -> str:
-    """Build with BuildKit on the host network and return the plain-progress log.
+    """Build with BuildKit, as `docker build` does, and return the plain-progress log.
 
     `options` go to `docker build` as given (`--file=…`, `--build-arg=…`).
     """
@@ -59,7 +77,6 @@ def build_image(context: Path, tag: str, *options: str) -> str:
     ]
     result = docker(
         "build",
-        "--network=host",
         "--progress=plain",
         *build_args,
         *options,
@@ -115,10 +132,22 @@ def workers(processes: list[dict]) -> list[dict]:
     return [row for row in processes if "spawn_main" in row["cmd"]]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def unique(prefix: str) -> str:
+    """A name no other test run on the same engine uses: runs may share an engine."""
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+def run_container(
+    image: str, *flags: str, env: dict[str, str] | None = None, command: tuple[str, ...] = ()
+) -> "Container":
+    """`docker run` as a user would, the service's port published on a free 127.0.0.1 port."""
+    name = unique("fut")
+    env_flags = [f"--env={key}={value}" for key, value in (env or {}).items()]
+    docker("run", "--detach", f"--name={name}", f"--publish=127.0.0.1::{SERVICE_PORT}",
+           *env_flags, *flags, image, *command)  # fmt: skip
+    # `docker port` answers "127.0.0.1:49153"; nothing once the container has already exited.
+    published = docker("port", name, f"{SERVICE_PORT}/tcp", check=False).stdout.split()
+    return Container(name=name, port=int(published[0].rsplit(":", 1)[1]) if published else 0)
 
 
 @dataclass

@@ -1,10 +1,14 @@
 """Probe the real image: what it serves, who it runs as, what it holds, how it starts and stops."""
 
+import json
 import re
 import subprocess
 import time
+import tomllib
 
 import pytest
+
+from tests.paths import REPO
 
 from .engine import docker, python_image
 
@@ -75,6 +79,56 @@ def test_image_holds_no_uv_no_compiler_and_no_repository_files(service):
     repository_files = ("pyproject.toml", "uv.lock", "README.md", "Dockerfile", "test_image.py")
     names = [arg for name in repository_files for arg in ("-o", "-name", name)][1:]
     assert find("(", *names, ")") == []
+
+
+# Run inside the image: the installed distribution as importlib.metadata sees it, every RECORD
+# hash checked against the file on disk, and each module's bytecode checked as the import
+# system would (the pyc header must match the source's mtime and size, or its hash).
+INSTALLED_PROJECT = """
+import base64, hashlib, importlib.metadata as md, importlib.util, json, os, sys
+dist = md.distribution(sys.argv[1])
+found = {"version": dist.version, "direct_url": dist.read_text("direct_url.json"),
+         "modules": [], "bad_hashes": [], "without_bytecode": []}
+for entry in dist.files:
+    path = entry.locate()
+    if entry.hash:
+        digest = hashlib.new(entry.hash.mode, open(path, "rb").read()).digest()
+        if base64.urlsafe_b64encode(digest).rstrip(b"=").decode() != entry.hash.value:
+            found["bad_hashes"].append(str(entry))
+    if entry.suffix != ".py" or str(entry).startswith(".."):
+        continue
+    found["modules"].append(str(entry))
+    try:
+        header = open(importlib.util.cache_from_source(path), "rb").read(16)
+    except OSError:
+        header = b""
+    source, stat = open(path, "rb").read(), os.stat(path)
+    valid = header[:4] == importlib.util.MAGIC_NUMBER and (
+        header[8:16] == importlib.util.source_hash(source) if header[4:8] != bytes(4) else
+        header[8:16] == (int(stat.st_mtime) & 0xFFFFFFFF).to_bytes(4, "little")
+        + (stat.st_size & 0xFFFFFFFF).to_bytes(4, "little"))
+    if not valid:
+        found["without_bytecode"].append(str(entry))
+print(json.dumps(found))
+"""
+
+
+def test_the_project_is_installed_as_its_wheel_with_bytecode(service):
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    installed = json.loads(service.exec("python", "-c", INSTALLED_PROJECT, project["name"]))
+    assert installed["version"] == project["version"]
+    # importlib.metadata.files() lists every module of the package, and nothing else.
+    modules = sorted(str(path.relative_to(REPO / "src")) for path in REPO.glob("src/**/*.py"))
+    assert sorted(installed["modules"]) == modules
+    assert installed["bad_hashes"] == []
+    assert installed["without_bytecode"] == []
+    # Installed by name, not from a path that exists only in the build.
+    assert installed["direct_url"] is None
+
+
+def test_nothing_in_app_is_writable_by_the_runtime_user(service):
+    for user in ("10001:0", "4242:0"):
+        assert service.exec("find", "/app", "-writable", user=user).split() == [], user
 
 
 def test_image_adds_less_than_the_budget_to_its_base(image):

@@ -4,8 +4,6 @@ import uuid
 
 import pytest
 
-from tests.paths import REPO
-
 from .engine import build_image, copy_repository, docker, layer_ids, layer_sizes
 
 pytestmark = pytest.mark.container
@@ -47,9 +45,10 @@ def test_code_only_change_reuses_the_dependency_layer(tmp_path, image):
         run_steps = steps(log, "RUN ")
         (dependencies,) = [title for title in run_steps if "--no-install-project" in title]
         assert "CACHED" in run_steps[dependencies], "the dependency step ran again"
-        # No build step runs at all, only the final COPY: as fast as a rebuild gets.
+        # Only the step that builds and installs the project's wheel runs again.
         ran = [title for title, lines in run_steps.items() if "CACHED" not in lines]
-        assert ran == [], f"a code-only change ran build steps: {ran}"
+        assert len(ran) == 1, f"a code-only change ran these build steps: {ran}"
+        assert "uv build" in ran[0]
         old, new = layer_ids(before), layer_ids(after)
         assert len(old) == len(new)
         reused = [a == b for a, b in zip(old, new, strict=True)]
@@ -59,17 +58,11 @@ def test_code_only_change_reuses_the_dependency_layer(tmp_path, image):
         new_bytes = sum(
             size for size, same in zip(layer_sizes(after), reused, strict=True) if not same
         )
+        # The rebuilt image runs the changed code, not a cached copy of the old one.
+        module = f"{routes.parent.parent.name}.routes.items"
+        check = f"import inspect, {module} as m; assert {marker!r} in inspect.getsource(m)"
+        docker("run", "--rm", after, "python", "-c", check)
         print(f"\ncode-only change: {new_bytes} bytes of new layers, {len(old) - 1} layers reused")
         assert 0 < new_bytes < ONE_MB
     finally:
         docker("rmi", "--force", before, after, check=False)
-
-
-def test_a_python_version_unlike_the_images_stops_the_build(engine):
-    # The version names site-packages, where the code is copied: a mismatch must not build.
-    result = docker(
-        "build", "--network=host", "--target=builder", "--build-arg=PYTHON_VERSION=3.9", str(REPO),
-        timeout=900, check=False,
-    )  # fmt: skip
-    assert result.returncode != 0
-    assert "error: PYTHON_VERSION=3.9 is not PYTHON_IMAGE's Python" in result.stderr

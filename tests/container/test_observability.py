@@ -1,11 +1,17 @@
 """Request logs, request ids and OTLP export, seen from outside the running container."""
 
 import json
+import time
 import urllib.request
 
 import pytest
 
-from tests.otlp import otlp_receiver
+from tests.otlp import PORT as OTLP_PORT
+from tests.paths import REPO
+
+from .engine import docker, unique
+
+OTLP_COLLECTOR = REPO / "tests" / "otlp.py"
 
 pytestmark = pytest.mark.container
 
@@ -42,21 +48,35 @@ def test_json_request_log_is_one_object_per_line(start):
     assert entry["duration_ms"] >= 0
 
 
-def test_otel_variables_export_a_span_per_request(start):
-    with otlp_receiver() as receiver:
+def server_spans(collector: str, count: int, timeout: float = 15) -> list[dict]:
+    """The server spans the collector container has printed, once there are `count` of them."""
+    deadline = time.monotonic() + timeout
+    while True:
+        lines = docker("logs", collector).stdout.splitlines()
+        spans = [span for span in map(json.loads, lines) if span["server"]]
+        if len(spans) >= count or time.monotonic() > deadline:
+            return spans
+        time.sleep(0.2)
+
+
+def test_otel_variables_export_a_span_per_request(start, image, network):
+    collector = unique("fut-otlp")
+    source = OTLP_COLLECTOR.read_text()
+    docker("run", "--detach", f"--name={collector}", f"--network={network}",
+           "--network-alias=collector", image, "python", "-c", source)  # fmt: skip
+    try:
         container = start(
+            f"--network={network}",
             env={
-                "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint,
+                "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://collector:{OTLP_PORT}",
                 "OTEL_SERVICE_NAME": "orders",
                 "OTEL_BSP_SCHEDULE_DELAY": "100",
-            }
+            },
         )
         for item in (1, 2, 3):
             container.get(f"/items/{item}")
-        spans = receiver.wait_for_server_spans(3)
+        spans = server_spans(collector, 3)
+    finally:
+        docker("rm", "--force", collector, check=False)
     assert [(s["name"], s["service"]) for s in spans] == [("GET /items/{item_id}", "orders")] * 3
-    assert [s["attributes"]["url.path"].string_value for s in spans] == [
-        "/items/1",
-        "/items/2",
-        "/items/3",
-    ]
+    assert [s["attributes"]["url.path"] for s in spans] == ["/items/1", "/items/2", "/items/3"]

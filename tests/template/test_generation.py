@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 
-from tests.container.engine import Container, build_image, docker, free_port
+from tests.container.engine import build_image, docker, run_container
 from tests.paths import REPO
 
 from .copier import answers, commit_all, copier, leftovers, run
@@ -77,9 +77,7 @@ def test_locked_sync_needs_no_network_and_the_checks_pass(project):
 def test_the_generated_image_builds_and_serves(project, engine):
     tag = f"{SLUG}:generated-{uuid.uuid4().hex[:8]}"
     build_image(project, tag)
-    container = Container(name=f"gen-{uuid.uuid4().hex[:8]}", port=free_port())
-    docker("run", "--detach", "--network=host", f"--name={container.name}",
-           f"--env=PORT={container.port}", tag)  # fmt: skip
+    container = run_container(tag)
     try:
         container.wait_until_serving()
         assert container.get_json("/items/5?q=x") == (200, {"item_id": 5, "q": "x"})
@@ -101,7 +99,6 @@ def test_python_312_is_a_choice(py312):
     assert (py312 / ".python-version").read_text() == "3.12\n"
     dockerfile = (py312 / "Dockerfile").read_text()
     assert "ARG PYTHON_IMAGE=python:3.12-slim" in dockerfile
-    assert "ARG PYTHON_VERSION=3.12" in dockerfile
     run("uv", "lock", "--check", "--offline", cwd=py312)
 
 
@@ -110,7 +107,7 @@ def test_the_python_312_image_runs_its_code_on_312(py312, engine):
     build_image(py312, tag)
     try:
         result = docker(
-            "run", "--rm", "--network=host", tag, "python", "-c",
+            "run", "--rm", tag, "python", "-c",
             "import sys, py_twelve.main as m; print(sys.version_info[:2], m.__file__)",
         )  # fmt: skip
         assert result.stdout.split() == [
