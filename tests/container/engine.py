@@ -39,6 +39,15 @@ def copy_repository(destination: Path) -> None:
             shutil.copy2(REPO / name, destination / name)
 
 
+def repository_copy(destination: Path) -> Path:
+    """A git repository holding those files in one commit, for tools that read git."""
+    copy_repository(destination)
+    identity = ["-c", "user.name=Test", "-c", "user.email=test@example.com"]
+    for command in (["init", "--quiet"], ["add", "--all"], [*identity, "commit", "-qm", "Copy"]):
+        subprocess.run(["git", *command], cwd=destination, capture_output=True, check=True)
+    return destination
+
+
 def python_image() -> str:
     """The Python base image: $PYTHON_IMAGE, else the Dockerfile's default."""
     default = re.search(r"^ARG PYTHON_IMAGE=(\S+)", (REPO / "Dockerfile").read_text(), re.MULTILINE)

@@ -1,12 +1,15 @@
 """The dev stage: what `docker compose watch` and `docker compose run` rely on."""
 
+import json
 import time
+import urllib.request
 from collections.abc import Iterator
 
 import pytest
 
 from tests.paths import REPO
 
+from .debug_adapter import DebugAdapterClient
 from .engine import build_image, compose, docker, run_container, unique
 
 pytestmark = pytest.mark.container
@@ -21,9 +24,11 @@ def compose_project(engine) -> Iterator[str]:
     """
     project = unique("fut-dev")
     build_image(REPO, f"{project}-web", "--target=dev")
+    # The debug profile's service builds the same stage.
+    docker("tag", f"{project}-web", f"{project}-debug")
     yield project
-    compose(project, "down", "--timeout=5")
-    docker("rmi", "--force", f"{project}-web", check=False)
+    compose(project, "--profile=debug", "down", "--timeout=5")
+    docker("rmi", "--force", f"{project}-web", f"{project}-debug", check=False)
 
 
 def test_the_test_suite_runs_inside_the_dev_image(compose_project):
@@ -53,3 +58,99 @@ def test_dev_stage_reloads_code_synced_into_it(compose_project):
             time.sleep(0.3)
     finally:
         container.remove()
+
+
+def published(project: str, service: str, port: int, files=("compose.yaml",)) -> int:
+    """The host port Compose published a service's port on (`docker compose port`)."""
+    answer = compose(project, "port", service, str(port), files=files).stdout.strip()
+    return int(answer.rsplit(":", 1)[1])
+
+
+# Every port on a free 127.0.0.1 port, so that runs and a developer's own stack do not collide.
+FREE_PORTS = {"APP_PUBLISH": "127.0.0.1:", "DEBUG_PUBLISH": "127.0.0.1:",
+              "DEBUG_APP_PUBLISH": "127.0.0.1:"}  # fmt: skip
+
+
+def up_debug(project: str, wait_for_client: bool) -> tuple[int, int]:
+    """`docker compose --profile debug up debug`: the debugger's and the app's host ports."""
+    env = {**FREE_PORTS, "DEBUG_WAIT": "1" if wait_for_client else ""}
+    result = compose(project, "--profile=debug", "up", "--no-build", "--detach", "debug", env=env)
+    assert result.returncode == 0, result.stderr
+    return published(project, "debug", 5678), published(project, "debug", 8000)
+
+
+def serves(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as answer:
+            return answer.status == 200
+    except OSError:
+        return False
+
+
+def wait_until(condition, timeout: float = 30) -> bool:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.3)
+    return True
+
+
+def test_an_editor_can_attach_to_the_debug_service(compose_project):
+    debugger_port, app_port = up_debug(compose_project, wait_for_client=False)
+    try:
+        assert wait_until(lambda: serves(app_port)), "the app under debugpy did not serve"
+        client = DebugAdapterClient(debugger_port)
+        client.close()
+        answer = client.initialized
+        assert answer["success"] is True
+        assert answer["body"]["supportsConfigurationDoneRequest"] is True
+    finally:
+        compose(compose_project, "--profile=debug", "rm", "--stop", "--force", "debug")
+
+
+def test_debug_wait_holds_the_app_until_an_editor_attaches(compose_project):
+    debugger_port, app_port = up_debug(compose_project, wait_for_client=True)
+    try:
+        client = DebugAdapterClient(debugger_port)
+        try:
+            assert client.initialized["success"] is True
+            assert not serves(app_port)
+            # What VS Code's "Attach to the container" sends, with its path mapping.
+            mappings = json.loads((REPO / ".vscode" / "launch.json").read_text())
+            attach = mappings["configurations"][0]
+            path_mappings = [
+                {"localRoot": str(REPO / "src"), "remoteRoot": m["remoteRoot"]}
+                for m in attach["pathMappings"]
+            ]
+            # debugpy answers attach only after configurationDone: send it, do not wait.
+            client.send("attach", pathMappings=path_mappings)
+            client.wait_for_event("initialized")
+            assert client.request("configurationDone")["success"] is True
+            assert wait_until(lambda: serves(app_port)), "the app did not start after attaching"
+        finally:
+            client.close()
+    finally:
+        compose(compose_project, "--profile=debug", "rm", "--stop", "--force", "debug")
+
+
+def test_the_devcontainer_opens_the_dev_service_on_the_working_tree(compose_project):
+    config = json.loads((REPO / ".devcontainer" / "devcontainer.json").read_text())
+    folder = REPO / ".devcontainer"
+    files = tuple(
+        str((folder / name).resolve().relative_to(REPO)) for name in config["dockerComposeFile"]
+    )
+    service = config["service"]
+    result = compose(compose_project, "up", "--no-build", "--detach", service, files=files,
+                     env=FREE_PORTS)  # fmt: skip
+    try:
+        assert result.returncode == 0, result.stderr
+        port = published(compose_project, service, 8000, files)
+        assert wait_until(lambda: serves(port)), "the devcontainer's service did not serve"
+        # The editor's workspace folder is the working tree, mounted.
+        workspace_file = f"{config['workspaceFolder']}/pyproject.toml"
+        exec_cat = ("exec", "-T", service, "cat", workspace_file)
+        inside = compose(compose_project, *exec_cat, files=files).stdout
+        assert inside == (REPO / "pyproject.toml").read_text()
+    finally:
+        compose(compose_project, "rm", "--stop", "--force", service, files=files)

@@ -1,4 +1,5 @@
-"""Without an engine, container tests skip on a laptop and fail under CI."""
+"""Without an engine that builds with BuildKit, container tests skip with the reason on a laptop
+and fail under CI."""
 
 import os
 import subprocess
@@ -7,11 +8,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import buildkit_problem
+
 HERE = Path(__file__).parent
+# A current docker client (23 or newer) builds only through its buildx plugin.
+STOCK_CLIENT = Path("/usr/local/bin/docker")
 
 
-def run_image_tests(ci: bool) -> str:
-    env = {**os.environ, "DOCKER_HOST": "unix:///nonexistent/docker.sock"}
+def run_image_tests(ci: bool, **env: str) -> str:
+    env = {**os.environ, **env}
     env.pop("TEST_IMAGE", None)
     env.pop("CI", None)
     if ci:
@@ -19,16 +24,54 @@ def run_image_tests(ci: bool) -> str:
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider",
          str(HERE / "test_image.py"), "-k", "documented_endpoints"],
-        env=env, capture_output=True, text=True, timeout=120,
+        env=env, capture_output=True, text=True, timeout=180,
     )  # fmt: skip
     return result.stdout
 
 
-@pytest.mark.parametrize(
-    ("ci", "outcome", "reason"),
-    [(False, "1 skipped", "no Docker engine answers"), (True, "1 error", "CI is set")],
-)
-def test_missing_engine(ci, outcome, reason):
-    output = run_image_tests(ci)
+@pytest.mark.parametrize(("ci", "outcome"), [(False, "1 skipped"), (True, "1 error")])
+def test_missing_engine(ci, outcome):
+    output = run_image_tests(ci, DOCKER_HOST="unix:///nonexistent/docker.sock")
     assert outcome in output
-    assert reason in output
+    assert "no Docker engine answers" in output
+    assert ("CI is set" in output) == ci
+
+
+@pytest.mark.parametrize(("ci", "outcome"), [(False, "1 skipped"), (True, "1 error")])
+def test_client_with_the_legacy_builder(engine, ci, outcome):
+    output = run_image_tests(ci, DOCKER_BUILDKIT="0")
+    assert outcome in output
+    assert "builds with the legacy builder" in output
+
+
+def test_client_without_its_buildx_plugin(engine, tmp_path):
+    version = subprocess.run(
+        [STOCK_CLIENT, "version", "--format", "{{.Client.Version}}"], capture_output=True,
+        text=True, check=False,
+    ).stdout if STOCK_CLIENT.exists() else ""  # fmt: skip
+    if not version or int(version.split(".")[0]) < 23:
+        pytest.skip(f"no docker client 23+ at {STOCK_CLIENT} to run without buildx")
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "docker").symlink_to(STOCK_CLIENT)
+    # An empty client configuration: no plugins found through it.
+    path = f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}"
+    output = run_image_tests(False, PATH=path, DOCKER_CONFIG=str(tmp_path))
+    if "1 passed" in output:
+        pytest.skip(f"{STOCK_CLIENT} finds a buildx plugin outside DOCKER_CONFIG")
+    assert "1 skipped" in output
+    assert "its buildx plugin is missing" in output
+
+
+@pytest.mark.parametrize(
+    ("error", "reason"),
+    [
+        ("ERROR: BuildKit is enabled but the buildx component is missing or broken.",
+         "its buildx plugin is missing"),
+        ("the --chmod option requires BuildKit. Refer to https://docs.docker.com/go/buildkit/",
+         "builds with the legacy builder"),
+        ("\nError response from daemon: session not supported by this engine\n",
+         "the Docker engine cannot run a BuildKit build: Error response from daemon: session"),
+    ],
+)  # fmt: skip
+def test_each_build_failure_gets_its_own_reason(error, reason):
+    assert reason in buildkit_problem(error)

@@ -1,12 +1,15 @@
 """GitHub Actions cannot run here, so these checks keep the CI configuration honest offline."""
 
+import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
+from tests.container.engine import repository_copy
 from tests.paths import REPO, TOOLS
 
 WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))
@@ -164,7 +167,19 @@ def test_dependabot_covers_uv_docker_and_actions_with_groups_and_cooldown():
         assert int(update["cooldown"]["default-days"]) > 0
 
 
-def test_pre_commit_hooks_are_valid_and_pass():
+def test_pre_commit_hooks_are_valid_and_pass(tmp_path):
     assert tool("prek", "validate-config", ".pre-commit-config.yaml").returncode == 0
-    result = tool("prek", "run", "--all-files")
+    # In a copy: the hooks fix and format files, and must never touch the developer's tree.
+    copy = repository_copy(tmp_path / "repository")
+    env = {
+        **os.environ,
+        # The hooks' `uv run` uses this environment's tools as they are, installing nothing.
+        "UV_PROJECT_ENVIRONMENT": sys.prefix,
+        "UV_NO_SYNC": "1",
+        "PREK_HOME": str(tmp_path / "prek"),
+    }
+    result = subprocess.run(
+        [TOOLS / "prek", "run", "--all-files"], cwd=copy, env=env, capture_output=True,
+        text=True, timeout=300,
+    )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
