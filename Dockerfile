@@ -14,7 +14,10 @@ ENV UV_COMPILE_BYTECODE=1 \
 WORKDIR /app
 
 # Third-party dependencies only: this layer changes when uv.lock does, not when the code does.
+# A private index's credentials come as a BuildKit secret, a netrc file uv reads, so they reach
+# no layer, history or cache key: `docker build --secret id=netrc,src=$HOME/.netrc .`.
 RUN --mount=type=cache,target=/root/.cache/uv \
+    --mount=type=secret,id=netrc,target=/root/.netrc \
     --mount=type=bind,source=uv.lock,target=uv.lock \
     --mount=type=bind,source=pyproject.toml,target=pyproject.toml \
     uv sync --locked --no-install-project --no-editable --no-dev \
@@ -41,6 +44,7 @@ RUN --mount=type=cache,target=/root/.cache/uv \
 FROM dependencies AS dev
 COPY . /app
 RUN --mount=type=cache,target=/root/.cache/uv \
+    --mount=type=secret,id=netrc,target=/root/.netrc \
     uv sync --locked
 ENV PATH="/app/.venv/bin:$PATH"
 CMD ["fastapi", "dev", "--host", "0.0.0.0"]

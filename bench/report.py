@@ -7,7 +7,7 @@ MB = 1_000_000
 REBUILD_SHARE = 0.5
 
 ROWS = [
-    ("cold_build_s", "Cold build (s, no layer cache, warm download cache)"),
+    ("cold_build_s", "Cold build (s, no layer reused; uv's cache mount as it was)"),
     ("rebuild_s", "Rebuild after a code-only change (s)"),
     ("rebuild_new_layer_bytes", "New layer bytes after that change"),
     ("image_mb", "Image size (MB)"),

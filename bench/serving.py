@@ -5,7 +5,6 @@ import json
 import os
 import re
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -17,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 
-from tests.container.engine import PROCESS_SNAPSHOT, docker, workers
+from tests.container.engine import PROCESS_SNAPSHOT, docker, free_port, workers
 from tests.paths import REPO
 
 from .report import MB, median
@@ -52,12 +51,6 @@ def _controllers(root: Path) -> str:
         return (root / "cgroup.subtree_control").read_text()
     except OSError:
         return ""
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_for_200(port: int, timeout: float = 60) -> None:

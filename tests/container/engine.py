@@ -9,6 +9,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import tarfile
 import time
@@ -76,27 +77,36 @@ def compose(
     )  # fmt: skip
 
 
-def build_image(context: Path, tag: str, *options: str) -> str:
-    """Build with BuildKit, as `docker build` does, and return the plain-progress log.
-
-    `options` go to `docker build` as given (`--file=…`, `--build-arg=…`).
-    """
+def try_build(context: Path, tag: str, *options: str) -> subprocess.CompletedProcess:
+    """`docker build` with BuildKit; `options` go to it as given (`--file=…`, `--secret=…`)."""
     build_args = [
         f"--build-arg={name}={os.environ[name]}" for name in BASE_IMAGE_ARGS if name in os.environ
     ]
-    result = docker(
-        "build",
-        "--progress=plain",
-        *build_args,
-        *options,
-        "-t",
-        tag,
-        str(context),
-        timeout=900,
-        check=False,
-    )
+    return docker(
+        "build", "--progress=plain", *build_args, *options, "-t", tag, str(context),
+        timeout=900, check=False,
+    )  # fmt: skip
+
+
+def build_image(context: Path, tag: str, *options: str) -> str:
+    """Build, which must succeed, and return the plain-progress log."""
+    result = try_build(context, tag, *options)
     assert result.returncode == 0, f"docker build failed:\n{result.stderr[-4000:]}"
     return result.stderr
+
+
+def steps(log: str, instruction: str) -> dict[str, str]:
+    """Title -> log lines of every build step (plain progress) that runs `instruction`."""
+    lines = log.splitlines()
+    titles = {
+        line.split()[0]: line.split("] ", 1)[1]
+        for line in lines
+        if line.startswith("#") and "] " in line and line.split("] ", 1)[1].startswith(instruction)
+    }
+    return {
+        title: "\n".join(line for line in lines if line.startswith(f"{step} "))
+        for step, title in titles.items()
+    }
 
 
 def layer_ids(tag: str) -> list[str]:
@@ -139,6 +149,12 @@ print(json.dumps(rows))
 def workers(processes: list[dict]) -> list[dict]:
     """uvicorn's worker processes (multiprocessing spawns them) among a process list."""
     return [row for row in processes if "spawn_main" in row["cmd"]]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def unique(prefix: str) -> str:

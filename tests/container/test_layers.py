@@ -4,25 +4,11 @@ import uuid
 
 import pytest
 
-from .engine import build_image, copy_repository, docker, layer_ids, layer_sizes
+from .engine import build_image, copy_repository, docker, layer_ids, layer_sizes, steps
 
 pytestmark = pytest.mark.container
 
 ONE_MB = 1_000_000
-
-
-def steps(log: str, instruction: str) -> dict[str, str]:
-    """Title -> log lines of every build step (plain progress) that runs `instruction`."""
-    lines = log.splitlines()
-    titles = {
-        line.split()[0]: line.split("] ", 1)[1]
-        for line in lines
-        if line.startswith("#") and "] " in line and line.split("] ", 1)[1].startswith(instruction)
-    }
-    return {
-        title: "\n".join(line for line in lines if line.startswith(f"{step} "))
-        for step, title in titles.items()
-    }
 
 
 def test_code_only_change_reuses_the_dependency_layer(tmp_path, image):
