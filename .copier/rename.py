@@ -1,23 +1,27 @@
-"""Copier task: give the template's files, copied as they are, the new project's names.
+"""Copier task: give the files the template ships the new project's names.
 
-Runs in the new project's directory. Deterministic: the same answers give the same files, which
-is what lets `copier update` compare an old and a new template version and apply the difference.
+Runs in the new project's directory, on `copier copy` and on each copy `copier update` makes.
+Structured, not a search-and-replace over a tree: an explicit table says which file gets which
+edit, each answer is written escaped for that file's format (TOML, YAML, JSON, Markdown, Python),
+and the template's names are replaced in one pass, so no answer is ever rewritten again. Only
+files that the template ships are read or written; the project's own files are never touched.
+Deterministic: the same answers give the same files, which `copier update` relies on.
 """
 
 import argparse
+import json
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
-# How this template names itself; every one of these is replaced.
+TEMPLATE = Path(__file__).resolve().parents[1]
+# How this template names itself.
 IMAGE = "ghcr.io/your-org/fastapi-uv-template"
 DISTRIBUTION = "fastapi-uv-template"
 PACKAGE = "fastapi_uv_template"
 PYTHON = "3.13"
-
-ANSWERS_FILE = ".copier-answers.yml"
-# Where the Python version is chosen (bench/results keeps what was measured).
-PYTHON_FILES = ("Dockerfile", "bench/baseline.Dockerfile", "README.md")
+TITLE = "FastAPI service"
 TEMPLATE_ONLY = re.compile(r"\n<!-- template-only -->\n.*?\n<!-- /template-only -->\n", re.DOTALL)
 
 
@@ -30,81 +34,128 @@ def parse() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def text_files(root: Path) -> list[Path]:
-    files = []
-    for path in sorted(root.rglob("*")):
-        if ".git" in path.parts or not path.is_file() or path.name == ANSWERS_FILE:
-            continue
-        try:
-            path.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            continue
-        files.append(path)
-    return files
+# Escaping, one function per format. TOML basic strings and YAML/JSON double-quoted scalars all
+# read JSON's escapes.
+def quoted(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
-def edit(path: Path, change) -> None:
-    text = path.read_text(encoding="utf-8")
-    if (changed := change(text)) != text:
-        path.write_text(changed, encoding="utf-8")
+def python_string(value: str) -> str:
+    """A literal as ruff format writes it: double quotes, unless single ones need fewer escapes."""
+    quote = "'" if value.count('"') > value.count("'") else '"'
+    escaped = value.replace("\\", "\\\\").replace(quote, "\\" + quote)
+    return quote + escaped + quote
 
 
-def readme(text: str, args: argparse.Namespace) -> str:
-    """Title and first paragraph from the answers; no template-only sections."""
-    text = TEMPLATE_ONLY.sub("\n", text)
-    _, rest = text.split("\n## ", 1)
-    return f"# {args.project_name}\n\n{args.description}\n\n## {rest}"
+def markdown(value: str) -> str:
+    """Text that Markdown shows as written: inline markup characters backslash-escaped, and a
+    leading one that would start a list, heading or quote."""
+    value = re.sub(r"([\\`*_\[\]<>&~|])", r"\\\1", value)
+    return re.sub(r"^([-+#>=]|\d+(?=[.)]))", r"\\\1", value)
 
 
-def pyproject(text: str, args: argparse.Namespace) -> str:
-    author = f'name = "{args.author_name}"'
-    if args.author_email:
-        author += f', email = "{args.author_email}"'
-    description = args.description.replace("\\", "\\\\").replace('"', '\\"')
-    return re.sub(
-        r'^description = ".*"$',
-        f'description = "{description}"\nauthors = [{{ {author} }}]',
-        text,
-        count=1,
-        flags=re.MULTILINE,
+class Rename:
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        # Every name the template carries, longest first: the image name holds the distribution.
+        new = {IMAGE: args.image, DISTRIBUTION: args.slug, PACKAGE: args.package}
+        self.names = re.compile("|".join(re.escape(old) for old in sorted(new, key=len)[::-1]))
+        self.new = new
+
+    def names_in(self, text: str) -> str:
+        """The template's names replaced in one pass. Every new name is validated to be plain
+        (lower-case letters, digits, dashes, dots, slashes), so no format needs it escaped."""
+        return self.names.sub(lambda match: self.new[match.group()], text)
+
+    def pyproject(self, text: str) -> str:
+        args, author = self.args, f"name = {quoted(self.args.author_name)}"
+        if args.author_email:
+            author += f", email = {quoted(args.author_email)}"
+        text = re.sub(
+            r'^description = ".*"$',
+            lambda _: f"description = {quoted(args.description)}\nauthors = [{{ {author} }}]",
+            text, count=1, flags=re.MULTILINE,
+        )  # fmt: skip
+        return self.names_in(text)
+
+    def readme(self, text: str) -> str:
+        """Title and first paragraph from the answers; no template-only sections."""
+        text = TEMPLATE_ONLY.sub("\n", text)
+        _, rest = text.split("\n## ", 1)
+        args = self.args
+        head = f"# {markdown(args.project_name)}\n\n{markdown(args.description)}\n\n## "
+        return head + self.python_version(self.names_in(rest))
+
+    def python(self, text: str) -> str:
+        """The names, and the project name as the default API title (settings.py)."""
+        title = python_string(self.args.project_name)
+        return self.names_in(text.replace(f'title: str = "{TITLE}"', f"title: str = {title}"))
+
+    def python_version(self, text: str) -> str:
+        for old in (f"python:{PYTHON}-slim", f"Python {PYTHON}"):
+            text = text.replace(old, old.replace(PYTHON, self.args.python))
+        return text
+
+    def dockerfile(self, text: str) -> str:
+        return self.python_version(self.names_in(text))
+
+    def edits(self) -> list[tuple[str, Callable[[str], str]]]:
+        """Which shipped files get which edit (glob patterns, relative to the project)."""
+        return [
+            ("pyproject.toml", self.pyproject),
+            ("uv.lock", self.names_in),
+            ("README.md", self.readme),
+            ("Dockerfile", self.dockerfile),
+            ("compose*.yaml", self.names_in),
+            ("deploy/kubernetes/*.yaml", self.names_in),
+            (".devcontainer/devcontainer.json", self.names_in),
+            ("src/**/*.py", self.python),
+            ("tests/**/*.py", self.python),
+        ]
+
+
+def shipped(pattern: str) -> list[Path]:
+    """The template's own files that match the pattern, relative to it."""
+    return sorted(
+        path.relative_to(TEMPLATE)
+        for path in TEMPLATE.glob(pattern)
+        if path.is_file() and "__pycache__" not in path.parts
     )
 
 
-def move_package(source: Path, target: Path) -> None:
-    """Move the package directory; on `copier update` the target exists, so merge file by file."""
-    for path in sorted(source.rglob("*")):
-        if path.is_file():
-            destination = target / path.relative_to(source)
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            path.replace(destination)
-    shutil.rmtree(source)
-
-
-def replace_all(text: str, pairs: list[tuple[str, str]]) -> str:
-    for old, new in pairs:
-        text = text.replace(old, new)
-    return text
+def move_package(root: Path, package: str) -> None:
+    """The package directory's shipped files into the new one, merging with what is there
+    (on `copier update` the project already has it)."""
+    source = root / "src" / PACKAGE
+    if package == PACKAGE or not source.is_dir():
+        return
+    for relative in shipped(f"src/{PACKAGE}/**/*"):
+        old = root / relative
+        if old.is_file():
+            new = root / "src" / package / old.relative_to(source)
+            new.parent.mkdir(parents=True, exist_ok=True)
+            old.replace(new)
+    # What is left is empty folders and caches, unless the project keeps files of its own there.
+    left = [
+        path for path in source.rglob("*") if path.is_file() and "__pycache__" not in path.parts
+    ]
+    if not left:
+        shutil.rmtree(source)
 
 
 def main() -> None:
     args = parse()
     root = Path.cwd()
-    move_package(root / "src" / PACKAGE, root / "src" / args.package)
-
-    edit(root / "README.md", lambda text: readme(text, args))
-    edit(root / "pyproject.toml", lambda text: pyproject(text, args))
-    # Longest first: the image name contains the distribution name.
-    names = [(IMAGE, args.image), (DISTRIBUTION, args.slug), (PACKAGE, args.package)]
-    for path in text_files(root):
-        edit(path, lambda text: replace_all(text, names))
-
+    rename = Rename(args)
+    for pattern, edit in rename.edits():
+        for relative in shipped(pattern):
+            path = root / relative
+            if path.is_file():
+                text = path.read_text(encoding="utf-8")
+                if (changed := edit(text)) != text:
+                    path.write_text(changed, encoding="utf-8")
     (root / ".python-version").write_text(f"{args.python}\n")
-    versions = [
-        (f"python:{PYTHON}-slim", f"python:{args.python}-slim"),
-        (f"Python {PYTHON}", f"Python {args.python}"),
-    ]
-    for name in PYTHON_FILES:
-        edit(root / name, lambda text: replace_all(text, versions))
+    move_package(root, args.package)
 
 
 if __name__ == "__main__":

@@ -18,12 +18,11 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tests.container.engine import copy_repository, docker
-from tests.paths import REPO
-
 from .building import PYTHON_IMAGE, Target, measure_builds
 from .report import goals, markdown
 from .serving import LOAD_PATH, QUIET, measure_load, measure_start_and_stop
+from tests.container.engine import copy_repository, docker
+from tests.paths import REPO
 
 HERE = Path(__file__).resolve().parent
 

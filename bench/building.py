@@ -6,9 +6,8 @@ import time
 import uuid
 from pathlib import Path
 
-from tests.container.engine import build_image, docker, layer_ids, layer_sizes, python_image
-
 from .report import MB, median
+from tests.container.engine import build_image, docker, layer_ids, layer_sizes, python_image
 
 PYTHON_IMAGE = python_image()
 

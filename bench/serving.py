@@ -16,10 +16,9 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 
+from .report import MB, median
 from tests.container.engine import PROCESS_SNAPSHOT, docker, free_port, workers
 from tests.paths import REPO
-
-from .report import MB, median
 
 LOAD_PATH = "/items/5?q=x"
 # No request log line: what the container itself costs, without the engine's log shipping.

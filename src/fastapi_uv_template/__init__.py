@@ -1,1 +1,1 @@
-"""A FastAPI service built from the fastapi-uv-template."""
+"""The service: the app factory, its settings, routes and the pre-start step."""

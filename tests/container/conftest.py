@@ -5,9 +5,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.paths import REPO
-
 from .engine import Container, build_image, docker, run_container, unique
+from tests.paths import REPO
 
 
 @pytest.fixture(scope="session")

@@ -28,13 +28,24 @@ BASE_IMAGE_ARGS = ("PYTHON_IMAGE", "UV_IMAGE")
 SERVICE_PORT = 8000
 
 
+# Outside a git repository (a service just generated), what a copy leaves out.
+LOCAL_STATE = {".git", ".venv", "__pycache__", ".pytest_cache", ".ruff_cache", ".coverage"}
+
+
 def copy_repository(destination: Path) -> None:
     """The files git would commit (tracked, or new and not ignored), as a build would see them."""
     listed = subprocess.run(
         ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-        cwd=REPO, capture_output=True, check=True,
-    ).stdout.decode().split("\0")  # fmt: skip
-    for name in filter(None, listed):
+        cwd=REPO, capture_output=True, check=False,
+    )  # fmt: skip
+    if listed.returncode == 0:
+        names = listed.stdout.decode().split("\0")
+    else:
+        names = [
+            str(path.relative_to(REPO)) for path in REPO.rglob("*")
+            if not LOCAL_STATE & set(path.relative_to(REPO).parts)
+        ]  # fmt: skip
+    for name in filter(None, names):
         if (REPO / name).is_file():
             (destination / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(REPO / name, destination / name)

@@ -7,10 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.paths import REPO
-
 from .debug_adapter import DebugAdapterClient
 from .engine import build_image, compose, docker, run_container, unique
+from tests.paths import REPO
 
 pytestmark = pytest.mark.container
 

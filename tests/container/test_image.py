@@ -8,9 +8,8 @@ import tomllib
 
 import pytest
 
-from tests.paths import REPO
-
 from .engine import docker, python_image
+from tests.paths import REPO
 
 pytestmark = pytest.mark.container
 

@@ -6,10 +6,9 @@ import urllib.request
 
 import pytest
 
+from .engine import docker, unique
 from tests.otlp import PORT as OTLP_PORT
 from tests.paths import REPO
-
-from .engine import docker, unique
 
 OTLP_COLLECTOR = REPO / "tests" / "otlp.py"
 

@@ -8,6 +8,7 @@ import yaml
 
 from fastapi_uv_template.main import create_app
 from fastapi_uv_template.settings import Settings
+
 from tests.paths import REPO, TOOLS
 
 KUBERNETES_VERSION = "1.37.0"

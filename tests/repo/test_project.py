@@ -31,16 +31,3 @@ def test_lock_file_is_up_to_date():
 def test_ruff_is_clean(check):
     result = run(sys.executable, "-m", "ruff", *check, ".")
     assert result.returncode == 0, result.stdout + result.stderr
-
-
-def test_the_readme_shows_the_published_benchmark():
-    # The table in README's "Performance" is the one bench/results holds, figure for figure.
-    table = [
-        line
-        for line in (REPO / "bench" / "results" / "results.md").read_text().splitlines()
-        if line.startswith(("|", "- PASS", "- FAIL"))
-    ]
-    assert len(table) > 10
-    assert "\n".join(table) in "\n".join(
-        line for line in (REPO / "README.md").read_text().splitlines() if line in table
-    )

@@ -2,12 +2,15 @@ import json
 import logging
 import sys
 
+import fastapi_uv_template as package
 from fastapi_uv_template.logs import JsonFormatter, configure_logging
 from fastapi_uv_template.settings import Settings
 
+LOGGER = f"{package.__name__}.x"
+
 
 def record(message: str, **fields: object) -> logging.LogRecord:
-    entry = logging.LogRecord("fastapi_uv_template.x", logging.INFO, __file__, 1, message, (), None)
+    entry = logging.LogRecord(LOGGER, logging.INFO, __file__, 1, message, (), None)
     if fields:
         entry.fields = fields
     return entry
@@ -18,7 +21,7 @@ def test_json_lines_carry_level_logger_message_time_and_fields():
     assert "\n" not in line
     entry = json.loads(line)
     assert entry["level"] == "info"
-    assert entry["logger"] == "fastapi_uv_template.x"
+    assert entry["logger"] == LOGGER
     assert entry["message"] == "hello"
     assert (entry["status"], entry["path"]) == (200, "/items/5")
     assert entry["time"].endswith("+00:00")
@@ -36,7 +39,7 @@ def test_json_lines_keep_a_traceback_on_one_line():
 
 
 def test_format_setting_picks_the_formatter():
-    package_logger = logging.getLogger("fastapi_uv_template")
+    package_logger = logging.getLogger(package.__name__)
     configure_logging(Settings(log_format="json"))
     (handler,) = package_logger.handlers
     assert isinstance(handler.formatter, JsonFormatter)

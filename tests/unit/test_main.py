@@ -13,7 +13,7 @@ def test_docs_and_openapi_are_served_by_default(client):
     assert "swagger-ui" in client.get("/docs").text
     assert "redoc" in client.get("/redoc").text
     schema = client.get("/openapi.json").json()
-    assert schema["info"]["title"] == "FastAPI service"
+    assert schema["info"]["title"] == Settings().title
     assert {"/", "/items/{item_id}", "/healthz", "/readyz"} <= set(schema["paths"])
 
 

@@ -6,14 +6,14 @@ from fastapi import Request
 from fastapi.testclient import TestClient
 
 from fastapi_uv_template.main import create_app
-from fastapi_uv_template.middleware import route_path
+from fastapi_uv_template.middleware import access_logger, route_path
 from fastapi_uv_template.settings import Settings
 
 
 @pytest.fixture
 def access_log(caplog):
-    caplog.set_level("INFO", logger="fastapi_uv_template.access")
-    return lambda: [r for r in caplog.records if r.name == "fastapi_uv_template.access"]
+    caplog.set_level("INFO", logger=access_logger.name)
+    return lambda: [r for r in caplog.records if r.name == access_logger.name]
 
 
 def test_one_log_line_per_request_with_method_path_status_and_duration(client, access_log):
@@ -101,7 +101,7 @@ def test_json_format_writes_one_parseable_line_per_request(capsys):
     client.get("/items/9", headers={"X-Request-ID": "req-9"})
     (line,) = [line for line in capsys.readouterr().err.splitlines() if '"logger"' in line]
     entry = json.loads(line)
-    assert entry["logger"] == "fastapi_uv_template.access"
+    assert entry["logger"] == access_logger.name
     assert (entry["method"], entry["path"], entry["status"], entry["request_id"]) == (
         "GET",
         "/items/9",
