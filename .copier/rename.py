@@ -89,7 +89,8 @@ class Rename:
     def python(self, text: str) -> str:
         """The names, and the project name as the default API title (settings.py)."""
         title = python_string(self.args.project_name)
-        return self.names_in(text.replace(f'title: str = "{TITLE}"', f"title: str = {title}"))
+        text = re.sub(rf'^(    title: \w+ = )"{TITLE}"$', lambda m: m[1] + title, text, flags=re.M)
+        return self.names_in(text)
 
     def python_version(self, text: str) -> str:
         for old in (f"python:{PYTHON}-slim", f"Python {PYTHON}"):

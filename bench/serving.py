@@ -130,10 +130,10 @@ class Server:
         return time.monotonic() - began
 
 
-def wrk(port: int, seconds: int, connections: int) -> dict[str, float]:
+def wrk(port: int, seconds: int, connections: int, scheme: str = "http") -> dict[str, float]:
     command = [
         "wrk", "--latency", "--threads=1", f"--connections={connections}",
-        f"--duration={seconds}s", f"http://127.0.0.1:{port}{LOAD_PATH}",
+        f"--duration={seconds}s", f"{scheme}://127.0.0.1:{port}{LOAD_PATH}",
     ]  # fmt: skip
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))

@@ -15,6 +15,14 @@ ACCEPTED_REQUEST_ID = re.compile(r"[A-Za-z0-9._:+/=-]{1,128}")
 access_logger = logging.getLogger(f"{__package__}.access")
 
 
+def printable(text: str) -> str:
+    """Control characters (CR, LF, ESC, NUL...) as escapes: a client cannot start a new log line
+    or send codes to a terminal through the path or a header."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
 def route_path(scope: Scope) -> str:
     """The path the router sees: without the root path when the proxy did not strip it."""
     path, root_path = scope["path"], scope.get("root_path", "")
@@ -93,10 +101,14 @@ class RequestLogMiddleware:
             "duration_ms": round(seconds * 1000, 2),
             "request_id": request_id,
             "client": client,
+            "scheme": scope["scheme"],
         }
+        # JSON escapes the fields itself; the text line gets them escaped here.
+        shown = {key: printable(value) if isinstance(value, str) else value
+                 for key, value in fields.items()}  # fmt: skip
         access_logger.info(
             "%(method)s %(path)s %(status)s %(duration_ms).1fms request_id=%(request_id)s "
-            "client=%(client)s",
-            fields,
+            "client=%(client)s scheme=%(scheme)s",
+            shown,
             extra={"fields": fields},
         )

@@ -2,13 +2,15 @@
 
 Installed as the `prestart` command. Run it as a one-shot Compose service or a Kubernetes init
 container, so that a bad setting or a missing dependency stops the rollout before any traffic.
+`check-settings` is the image's entrypoint: it checks every setting, then runs the command.
 """
 
+import os
 import socket
 import sys
 import time
 
-from .settings import SettingsError, load_settings
+from .settings import SettingsError, check_settings
 
 
 def answers(host: str, port: int, deadline: float) -> bool:
@@ -24,9 +26,20 @@ def answers(host: str, port: int, deadline: float) -> bool:
             time.sleep(0.2)
 
 
+def check_then_run() -> None:
+    """`check-settings [command...]`: exit with one line if a setting is bad, else become the
+    command. In front of `fastapi run`, no worker ever starts with a bad setting."""
+    try:
+        check_settings()
+    except SettingsError as error:
+        sys.exit(f"error: {error}")
+    if command := sys.argv[1:]:
+        os.execvp(command[0], command)  # noqa: S606 (the container's own command)
+
+
 def main() -> int:
     try:
-        settings = load_settings()
+        settings = check_settings()
     except SettingsError as error:
         print(f"prestart: {error}", file=sys.stderr)
         return 2

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from .engine import compose, docker, unique, workers
+from .engine import docker, unique, workers
 
 pytestmark = pytest.mark.container
 
@@ -127,6 +127,16 @@ def test_prestart_in_the_image_waits_for_dependencies(image, network):
     assert "prestart: db:5432 answers" in result.stdout
 
 
+def test_prestart_in_the_image_checks_the_servers_settings_too(image, network):
+    result = run_prestart(image, network, WEB_CONCURRENCY="1.5")
+    assert result.returncode != 0
+    assert (
+        result.stderr.strip()
+        .splitlines()[-1]
+        .startswith("error: invalid setting WEB_CONCURRENCY='1.5': ")
+    )
+
+
 def test_prestart_in_the_image_fails_clearly_when_a_dependency_is_missing(image, network):
     result = run_prestart(image, network, APP_WAIT_FOR="db:5432", APP_WAIT_TIMEOUT="1")
     assert result.returncode == 1
@@ -138,24 +148,3 @@ def test_commands_the_manifests_run_exist_in_the_image(image):
     lookup = "for name in prestart sleep; do command -v $name; done"
     result = docker("run", "--rm", "--entrypoint=sh", image, "-c", lookup)
     assert [path.rsplit("/", 1)[-1] for path in result.stdout.split()] == ["prestart", "sleep"]
-
-
-def test_production_compose_comes_up_healthy_and_serves(image):
-    project = unique("fut-prod")
-    # The Compose file as it is; only where its port is published moves to a free one.
-    env = {"APP_IMAGE": image, "APP_PUBLISH": "127.0.0.1:"}
-
-    def run(*args: str) -> subprocess.CompletedProcess:
-        return compose(project, *args, files=("compose.production.yaml",), env=env)
-
-    try:
-        up = run("up", "--no-build", "--detach", "--wait", "--wait-timeout", "90")
-        assert up.returncode == 0, up.stdout + up.stderr
-        port = int(run("port", "web", "8000").stdout.strip().rsplit(":", 1)[1])
-        status, _, body = request(port, "/items/5?q=x")
-        assert (status, body) == (200, b'{"item_id":5,"q":"x"}')
-        states = run("ps", "--all", "--format", "{{.Service}} {{.State}} {{.ExitCode}}").stdout
-        assert "prestart exited 0" in states
-        assert "web running" in states
-    finally:
-        run("down", "--timeout", "10")

@@ -159,6 +159,18 @@ def test_runs_hardened_under_an_arbitrary_uid(hardened):
     assert hardened.inspect("{{.HostConfig.ReadonlyRootfs}}") == "true"
 
 
+def test_stop_is_quick_with_the_trace_collector_down(start, network):
+    # Spans are waiting for a collector that does not exist when the stop comes.
+    env = {"OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318", "OTEL_SERVICE_NAME": "down"}
+    container = start(f"--network={network}", env=env)
+    for item in (1, 2, 3):
+        container.get(f"/items/{item}")
+    began = time.monotonic()
+    docker("stop", "--time=10", container.name, timeout=30)
+    assert container.inspect("{{.State.ExitCode}}") == "0"
+    assert time.monotonic() - began < 8
+
+
 def test_stop_is_graceful_and_quick(start):
     container = start()
     began = time.monotonic()
@@ -172,13 +184,19 @@ def test_stop_is_graceful_and_quick(start):
     assert "Finished server process" in logs
 
 
-def test_bad_setting_stops_the_service_with_one_clear_line(start):
-    container = start(env={"APP_LOG_LEVEL": "loud"}, wait=False)
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("APP_LOG_LEVEL", "loud"), ("APP_TITLE", ""), ("WEB_CONCURRENCY", "abc"),
+     ("PORT", "65536"), ("FORWARDED_ALLOW_IPS", "the-proxy")],
+)  # fmt: skip
+def test_bad_setting_stops_the_service_with_one_clear_line(start, variable, value):
+    # With two workers too: the check runs before uvicorn starts any.
+    env = {"WEB_CONCURRENCY": "2", variable: value}
+    container = start(env=env, wait=False)
     try:
         code = docker("wait", container.name, timeout=30).stdout.strip()
     except subprocess.TimeoutExpired:
         pytest.fail(f"the service kept running with a bad setting:\n{container.logs()}")
     assert code != "0"
-    logs = container.logs()
-    assert "Traceback" not in logs
-    assert logs.strip().splitlines()[-1].startswith("error: invalid setting APP_LOG_LEVEL='loud'")
+    logs = container.logs().strip().splitlines()
+    assert logs == [f"error: invalid setting {variable}={value!r}: {logs[0].split(': ', 2)[2]}"]

@@ -79,3 +79,13 @@ def test_otel_variables_export_a_span_per_request(start, image, network):
         docker("rm", "--force", collector, check=False)
     assert [(s["name"], s["service"]) for s in spans] == [("GET /items/{item_id}", "orders")] * 3
     assert [s["attributes"]["url.path"] for s in spans] == ["/items/1", "/items/2", "/items/3"]
+
+
+def test_a_client_cannot_forge_a_log_line(start):
+    container = start()
+    container.get("/items/5%0d%0a2026-11-28%20INFO%20forged.access:%20GET%20/admin%20200%1b[2J%00")
+    lines = container.logs().splitlines()
+    (line,) = [line for line in lines if ".access: GET /items/5" in line]
+    assert "\\r\\n2026-11-28 INFO forged.access" in line
+    assert "\\x1b[2J\\x00" in line
+    assert not [line for line in lines if line.startswith("2026-11-28 INFO forged")]

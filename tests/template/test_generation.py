@@ -118,3 +118,17 @@ def test_the_reserved_module_names_are_complete():
             elif path.suffix == ".py" and len(path.parts) == 1 and not top.startswith("_"):
                 provided.add(path.stem)
     assert provided - reserved == set()
+
+
+def test_lines_naming_the_package_leave_room_for_the_longest_name():
+    # Package names may have 40 characters; the template's has 19. A longer line would break
+    # ruff (line length, import wrapping) in a generated service (tests/template/test_combinations).
+    room = 100 - (40 - len("fastapi_uv_template"))
+    long_lines = [
+        f"{path.relative_to(REPO)}:{number}"
+        for folder in ("src", "tests/unit", "tests/deploy", "tests/repo", "tests/container")
+        for path in (REPO / folder).rglob("*.py")
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if "fastapi_uv_template" in line and len(line) > room
+    ]
+    assert long_lines == []

@@ -122,3 +122,32 @@ def test_json_format_writes_one_parseable_line_per_request(capsys):
 )
 def test_route_path_strips_the_root_path_only_as_a_prefix_of_segments(path, root_path, expected):
     assert route_path({"path": path, "root_path": root_path}) == expected
+
+
+@pytest.mark.parametrize(
+    ("path", "shown"),
+    [
+        ("/items/5%0d%0a2026-11-28 INFO forged: GET / 200", "/items/5\\r\\n2026-11-28 INFO forged"),
+        ("/items/%1b[31mred", "/items/\\x1b[31mred"),
+        ("/items/a%00b", "/items/a\\x00b"),
+    ],
+    ids=["CR LF", "ANSI", "NUL"],
+)
+def test_a_client_cannot_forge_or_colour_log_lines(client, access_log, path, shown):
+    client.get(path)
+    (record,) = access_log()
+    line = record.getMessage()
+    assert shown in line
+    assert line.isprintable()
+    # The JSON fields keep the path as it was; json.dumps escapes it on its one line.
+    assert (
+        "\r" in record.fields["path"]
+        or "\x1b" in record.fields["path"]
+        or "\x00" in (record.fields["path"])
+    )
+
+
+def test_the_log_line_shows_the_scheme(client, access_log):
+    client.get("/items/5")
+    (record,) = access_log()
+    assert record.getMessage().endswith(" scheme=http")

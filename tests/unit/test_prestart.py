@@ -89,3 +89,20 @@ def test_other_bad_settings_fail_too(monkeypatch, capsys):
     monkeypatch.setenv("APP_LOG_LEVEL", "loud")
     assert prestart.main() == 2
     assert "APP_LOG_LEVEL" in capsys.readouterr().err
+
+
+def test_check_settings_runs_the_command_in_its_place(monkeypatch):
+    ran = []
+    monkeypatch.setattr("sys.argv", ["check-settings", "fastapi", "run"])
+    monkeypatch.setattr("os.execvp", lambda file, args: ran.append((file, args)))
+    prestart.check_then_run()
+    assert ran == [("fastapi", ["fastapi", "run"])]
+
+
+def test_check_settings_stops_on_a_bad_setting_with_one_line(monkeypatch):
+    monkeypatch.setattr("sys.argv", ["check-settings", "fastapi", "run"])
+    monkeypatch.setattr("os.execvp", lambda *_: pytest.fail("ran the command"))
+    monkeypatch.setenv("WEB_CONCURRENCY", "abc")
+    with pytest.raises(SystemExit) as exited:
+        prestart.check_then_run()
+    assert str(exited.value).startswith("error: invalid setting WEB_CONCURRENCY='abc': ")

@@ -6,12 +6,15 @@ from fastapi.responses import JSONResponse
 router = APIRouter(tags=["health"])
 
 
+# HEAD too (some load balancers and uptime checks probe with it), left out of the schema.
 @router.get("/healthz")
+@router.head("/healthz", include_in_schema=False)
 def liveness() -> dict[str, str]:
     return {"status": "ok"}
 
 
 @router.get("/readyz")
+@router.head("/readyz", include_in_schema=False)
 def readiness(request: Request) -> JSONResponse:
     if request.app.state.ready:
         return JSONResponse({"status": "ready"})

@@ -1,3 +1,4 @@
+import pytest
 from fastapi.testclient import TestClient
 
 from fastapi_uv_template.main import create_app
@@ -31,3 +32,10 @@ def test_lifespan_logs_startup_and_shutdown(caplog):
     with TestClient(create_app(Settings())):
         assert "startup complete" in caplog.text
     assert "shutdown complete" in caplog.text
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/readyz"])
+def test_probes_answer_head(client, path):
+    response = client.head(path)
+    assert response.status_code == 200
+    assert response.content == b""
