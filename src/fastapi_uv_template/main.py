@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from .logs import configure_logging
 from .middleware import RequestLogMiddleware, RootPathMiddleware, route_path
+from .readiness import Readiness, tcp_check
 from .routes import health, items
 from .settings import Settings, SettingsError, load_settings
 
@@ -16,11 +17,10 @@ logger = logging.getLogger(__name__)
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # uvicorn listens only after this startup and stops listening before the shutdown below:
+    # no request arrives outside it, so readiness need not follow it (routes/health.py).
     logger.info("startup complete, ready to serve")
-    app.state.ready = True
     yield
-    # Fail readiness first so that load balancers stop sending traffic while we drain.
-    app.state.ready = False
     logger.info("shutdown complete")
 
 
@@ -39,7 +39,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "exclude": lambda scope: route_path(scope) in health.PROBE_PATHS,
         },
     )
-    app.state.ready = False
+    app.state.readiness = Readiness(settings.ready_cache_seconds, settings.ready_timeout)
+    for host, port in settings.wait_for:
+        app.state.readiness.add(f"{host}:{port}", tcp_check(host, port, settings.ready_timeout))
     app.include_router(items.router)
     app.include_router(health.router)
     quiet_paths = frozenset() if settings.log_health_probes else health.PROBE_PATHS

@@ -78,6 +78,10 @@ class Settings(BaseSettings):
     # TCP services the pre-start step waits for, as "host:port,host:port", and for how long.
     wait_for: Annotated[list[tuple[str, Port]], NoDecode, BeforeValidator(split_addresses)] = []
     wait_timeout: Annotated[Seconds, Field(le=3600)] = 30
+    # /readyz checks those services (and the service's own checks) this often at most, and
+    # gives each check this long.
+    ready_cache_seconds: Annotated[float, Field(ge=0, le=60, allow_inf_nan=False)] = 2
+    ready_timeout: Annotated[Seconds, Field(le=10)] = 0.5
 
 
 class ServerSettings(BaseSettings):

@@ -46,3 +46,13 @@ def network(engine) -> Iterator[str]:
     docker("network", "create", name)
     yield name
     docker("network", "rm", name, check=False)
+
+
+@pytest.fixture
+def database(image, network) -> Iterator[str]:
+    """A stand-in database on the network as `db:5432`: any TCP server will do."""
+    name = unique("fut-db")
+    docker("run", "--detach", f"--name={name}", f"--network={network}", "--network-alias=db",
+           image, "python", "-m", "http.server", "5432")  # fmt: skip
+    yield name
+    docker("rm", "--force", name, check=False)

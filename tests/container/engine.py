@@ -168,6 +168,20 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def poll(condition, timeout: float = 30, interval: float = 0.3) -> bool:
+    """Whether `condition()` came true before the timeout; an OSError counts as not yet."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if condition():
+                return True
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(interval)
+
+
 def unique(prefix: str) -> str:
     """A name no other test run on the same engine uses: runs may share an engine."""
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
@@ -221,17 +235,16 @@ class Container:
         return json.loads(self.exec("python", "-c", PROCESS_SNAPSHOT))
 
     def wait_until_serving(self, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        def serves_or_stopped() -> bool:
             try:
-                if self.get("/healthz")[0] == 200:
-                    return
+                return self.get("/healthz")[0] == 200
             except OSError:
-                pass
-            if self.inspect("{{.State.Running}}") != "true":
-                break
-            time.sleep(0.2)
-        pytest.fail(f"container {self.name} did not serve /healthz:\n{self.logs()}")
+                if self.inspect("{{.State.Running}}") != "true":
+                    pytest.fail(f"container {self.name} stopped:\n{self.logs()}")
+                raise
+
+        if not poll(serves_or_stopped, timeout, interval=0.2):
+            pytest.fail(f"container {self.name} did not serve /healthz:\n{self.logs()}")
 
     def remove(self) -> None:
         docker("rm", "--force", self.name, check=False)

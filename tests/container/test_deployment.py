@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from .engine import docker, unique, workers
+from .engine import docker, poll, workers
 
 pytestmark = pytest.mark.container
 
@@ -114,15 +114,8 @@ def run_prestart(image: str, network: str, **env: str) -> subprocess.CompletedPr
     )
 
 
-def test_prestart_in_the_image_waits_for_dependencies(image, network):
-    # A stand-in database: any TCP server under the name the service is told to wait for.
-    database = unique("fut-db")
-    docker("run", "--detach", f"--name={database}", f"--network={network}", "--network-alias=db",
-           image, "python", "-m", "http.server", "5432")  # fmt: skip
-    try:
-        result = run_prestart(image, network, APP_WAIT_FOR="db:5432")
-    finally:
-        docker("rm", "--force", database, check=False)
+def test_prestart_in_the_image_waits_for_dependencies(image, network, database):
+    result = run_prestart(image, network, APP_WAIT_FOR="db:5432")
     assert result.returncode == 0, result.stderr
     assert "prestart: db:5432 answers" in result.stdout
 
@@ -148,3 +141,14 @@ def test_commands_the_manifests_run_exist_in_the_image(image):
     lookup = "for name in prestart sleep; do command -v $name; done"
     result = docker("run", "--rm", "--entrypoint=sh", image, "-c", lookup)
     assert [path.rsplit("/", 1)[-1] for path in result.stdout.split()] == ["prestart", "sleep"]
+
+
+def test_readiness_follows_a_dependency_that_stops_and_returns(start, network, database):
+    container = start(f"--network={network}", env={"APP_WAIT_FOR": "db:5432"})
+    assert poll(lambda: container.get("/readyz")[0] == 200), container.get("/readyz")
+    docker("stop", "--time=1", database)
+    assert poll(lambda: container.get("/readyz")[0] == 503, timeout=10)
+    assert list(container.get_json("/readyz")[1]["failing"]) == ["db:5432"]
+    assert container.get("/healthz")[0] == 200
+    docker("start", database)
+    assert poll(lambda: container.get("/readyz")[0] == 200, timeout=15)

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from .debug_adapter import DebugAdapterClient
-from .engine import build_image, compose, docker, run_container, unique
+from .engine import build_image, compose, docker, poll, run_container, unique
 from tests.paths import REPO
 
 pytestmark = pytest.mark.container
@@ -86,19 +86,10 @@ def serves(port: int) -> bool:
         return False
 
 
-def wait_until(condition, timeout: float = 30) -> bool:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.3)
-    return True
-
-
 def test_an_editor_can_attach_to_the_debug_service(compose_project):
     debugger_port, app_port = up_debug(compose_project, wait_for_client=False)
     try:
-        assert wait_until(lambda: serves(app_port)), "the app under debugpy did not serve"
+        assert poll(lambda: serves(app_port)), "the app under debugpy did not serve"
         client = DebugAdapterClient(debugger_port)
         client.close()
         answer = client.initialized
@@ -126,7 +117,7 @@ def test_debug_wait_holds_the_app_until_an_editor_attaches(compose_project):
             client.send("attach", pathMappings=path_mappings)
             client.wait_for_event("initialized")
             assert client.request("configurationDone")["success"] is True
-            assert wait_until(lambda: serves(app_port)), "the app did not start after attaching"
+            assert poll(lambda: serves(app_port)), "the app did not start after attaching"
         finally:
             client.close()
     finally:
@@ -145,7 +136,7 @@ def test_the_devcontainer_opens_the_dev_service_on_the_working_tree(compose_proj
     try:
         assert result.returncode == 0, result.stderr
         port = published(compose_project, service, 8000, files)
-        assert wait_until(lambda: serves(port)), "the devcontainer's service did not serve"
+        assert poll(lambda: serves(port)), "the devcontainer's service did not serve"
         # The editor's workspace folder is the working tree, mounted.
         workspace_file = f"{config['workspaceFolder']}/pyproject.toml"
         exec_cat = ("exec", "-T", service, "cat", workspace_file)

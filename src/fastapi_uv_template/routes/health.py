@@ -1,4 +1,5 @@
-"""Probes for orchestrators: liveness never checks dependencies, readiness follows the lifespan."""
+"""Probes for orchestrators: liveness checks nothing but the process, readiness checks what
+the service depends on (readiness.py)."""
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -15,10 +16,10 @@ def liveness() -> dict[str, str]:
 
 @router.get("/readyz")
 @router.head("/readyz", include_in_schema=False)
-def readiness(request: Request) -> JSONResponse:
-    if request.app.state.ready:
-        return JSONResponse({"status": "ready"})
-    return JSONResponse({"status": "not ready"}, status_code=503)
+async def readiness(request: Request) -> JSONResponse:
+    if failing := await request.app.state.readiness.failures():
+        return JSONResponse({"status": "not ready", "failing": failing}, status_code=503)
+    return JSONResponse({"status": "ready"})
 
 
 PROBE_PATHS = frozenset(route.path for route in router.routes)
