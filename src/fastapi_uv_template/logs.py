@@ -1,16 +1,41 @@
-"""Log output for the service's own loggers: plain text or JSON lines, one record per line."""
+"""One log stream: every record of the process, the service's, uvicorn's and libraries', goes
+through one handler, as plain text or one JSON object per line, tagged with the request id of
+the request it was logged for."""
 
 import json
 import logging
+import os
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from .settings import Settings
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+# The request being handled by the current task (middleware.py sets it).
+current_request_id: ContextVar[str | None] = ContextVar("current_request_id", default=None)
+# What every LogRecord has; anything else on a record came from `extra=` and is shown.
+STANDARD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {
+    "message", "asctime", "fields", "request_id", "color_message",
+}  # fmt: skip
+
+
+def extra_fields(record: logging.LogRecord) -> dict[str, object]:
+    extras = {k: v for k, v in vars(record).items() if k not in STANDARD_ATTRIBUTES}
+    return {**extras, **getattr(record, "fields", {})}
+
+
+class RequestIdFilter(logging.Filter):
+    """Tags each record with the id of the request it was logged for, if any."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "request_id", None) is None:
+            record.request_id = current_request_id.get()
+        return True
 
 
 class JsonFormatter(logging.Formatter):
-    """One JSON object per line; `extra={"fields": {...}}` adds top-level keys."""
+    """One JSON object per line: `extra=` keys (and `extra={"fields": {...}}`) at the top level,
+    the request id, and a traceback as one string."""
 
     def format(self, record: logging.LogRecord) -> str:
         entry = {
@@ -18,25 +43,61 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": record.getMessage(),
-            **getattr(record, "fields", {}),
+            **extra_fields(record),
         }
+        if getattr(record, "request_id", None):
+            entry["request_id"] = record.request_id
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, default=str)
 
 
-def configure_logging(settings: Settings) -> None:
-    """Give the package's loggers one handler in the chosen format.
+class TextFormatter(logging.Formatter):
+    """The text line, with `extra=` fields and the request id as key=value after the message."""
 
-    uvicorn configures only its own loggers; without this, ours would print nothing below WARNING.
+    def __init__(self) -> None:
+        super().__init__(TEXT_FORMAT)
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        line = super().formatMessage(record)
+        extras = {k: v for k, v in vars(record).items() if k not in STANDARD_ATTRIBUTES}
+        if getattr(record, "request_id", None) and "request_id=" not in line:
+            extras["request_id"] = record.request_id
+        return " ".join([line, *(f"{key}={value}" for key, value in extras.items())])
+
+
+class ServiceHandler(logging.StreamHandler):
+    """The one handler, to stderr."""
+
+
+def configure_logging(settings: Settings) -> None:
+    """Route every logger through one handler in the chosen format.
+
+    The service's loggers log at APP_LOG_LEVEL, uvicorn's at info, libraries' from warning up;
+    Python warnings become log records too. uvicorn's access log is replaced by ours.
     """
-    handler = logging.StreamHandler()
-    handler.setFormatter(
-        JsonFormatter() if settings.log_format == "json" else logging.Formatter(TEXT_FORMAT)
-    )
-    package_logger = logging.getLogger(__package__)
-    package_logger.handlers = [handler]
-    package_logger.setLevel(settings.log_level.upper())
-    # Our request log replaces uvicorn's access log, which has no request id or duration and
-    # logs every health probe.
+    handler = ServiceHandler()
+    handler.setFormatter(JsonFormatter() if settings.log_format == "json" else TextFormatter())
+    handler.addFilter(RequestIdFilter())
+    root = logging.getLogger()
+    # Ours replace ours (create_app may run twice); other handlers (a test's capture) stay.
+    for old in [old for old in root.handlers if isinstance(old, ServiceHandler)]:
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(logging.WARNING)
+    for name, level in ((__package__, settings.log_level.upper()), ("uvicorn", "INFO")):
+        logger = logging.getLogger(name)
+        logger.handlers, logger.propagate = [], True
+        logger.setLevel(level)
+    logging.getLogger("uvicorn.error").handlers = []
     logging.getLogger("uvicorn.access").disabled = True
+    logging.captureWarnings(True)
+
+
+def command_line(message: str, level: str = "info") -> str:
+    """A line of a command's own output (prestart, check-settings) in APP_LOG_FORMAT, read as it
+    is: the settings themselves may be what is wrong."""
+    if os.environ.get("APP_LOG_FORMAT", "").strip().lower() != "json":
+        return message
+    time = datetime.now(UTC).isoformat(timespec="milliseconds")
+    return json.dumps({"time": time, "level": level, "logger": __package__, "message": message})

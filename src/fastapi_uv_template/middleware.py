@@ -1,5 +1,6 @@
 """ASGI middleware that the app factory installs."""
 
+import json
 import logging
 import re
 import time
@@ -7,12 +8,23 @@ import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .logs import current_request_id
+
 REQUEST_ID_HEADER = b"x-request-id"
 # Kept as given when it looks like an id (UUIDs, trace ids, base64); anything else is replaced,
 # so that a client cannot write arbitrary text into the logs.
 ACCEPTED_REQUEST_ID = re.compile(r"[A-Za-z0-9._:+/=-]{1,128}")
 
 access_logger = logging.getLogger(f"{__package__}.access")
+INTERNAL_ERROR_BODY = json.dumps({"detail": "Internal Server Error"}).encode()
+INTERNAL_ERROR_START: Message = {
+    "type": "http.response.start",
+    "status": 500,
+    "headers": [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(INTERNAL_ERROR_BODY)).encode()),
+    ],
+}
 
 
 def printable(text: str) -> str:
@@ -65,8 +77,9 @@ class RequestLogMiddleware:
             return
         request_id = self.request_id(scope)
         scope.setdefault("state", {})["request_id"] = request_id
+        token = current_request_id.set(request_id)  # every record logged meanwhile carries it
         started = time.perf_counter()
-        status = 500  # what the client gets if the app fails before it answers
+        status = None
 
         async def send_with_request_id(message: Message) -> None:
             nonlocal status
@@ -78,9 +91,19 @@ class RequestLogMiddleware:
 
         try:
             await self.app(scope, receive, send_with_request_id)
+        except Exception:
+            if status is not None:  # the answer has begun: nothing better to send
+                raise
+            # One record with the traceback and the request id, and a JSON 500 that carries
+            # the id, instead of a plain-text 500 and a second, unrelated traceback.
+            await send_with_request_id(INTERNAL_ERROR_START)
+            await send({"type": "http.response.body", "body": INTERNAL_ERROR_BODY})
+            self.log(scope, 500, time.perf_counter() - started, request_id, failed=True)
+            return
         finally:
-            if route_path(scope) not in self.quiet_paths:
-                self.log(scope, status, time.perf_counter() - started, request_id)
+            current_request_id.reset(token)
+        if route_path(scope) not in self.quiet_paths:
+            self.log(scope, status or 500, time.perf_counter() - started, request_id)
 
     @staticmethod
     def request_id(scope: Scope) -> str:
@@ -92,7 +115,9 @@ class RequestLogMiddleware:
         return uuid.uuid4().hex
 
     @staticmethod
-    def log(scope: Scope, status: int, seconds: float, request_id: str) -> None:
+    def log(
+        scope: Scope, status: int, seconds: float, request_id: str, failed: bool = False
+    ) -> None:
         client = scope["client"][0] if scope.get("client") else None
         fields = {
             "method": scope["method"],
@@ -106,9 +131,11 @@ class RequestLogMiddleware:
         # JSON escapes the fields itself; the text line gets them escaped here.
         shown = {key: printable(value) if isinstance(value, str) else value
                  for key, value in fields.items()}  # fmt: skip
-        access_logger.info(
+        access_logger.log(
+            logging.ERROR if failed else logging.INFO,
             "%(method)s %(path)s %(status)s %(duration_ms).1fms request_id=%(request_id)s "
             "client=%(client)s scheme=%(scheme)s",
             shown,
+            exc_info=failed,
             extra={"fields": fields},
         )

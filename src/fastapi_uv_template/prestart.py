@@ -10,6 +10,7 @@ import socket
 import sys
 import time
 
+from .logs import command_line
 from .settings import SettingsError, check_settings
 
 
@@ -32,7 +33,7 @@ def check_then_run() -> None:
     try:
         check_settings()
     except SettingsError as error:
-        sys.exit(f"error: {error}")
+        sys.exit(command_line(f"error: {error}", "error"))
     if command := sys.argv[1:]:
         os.execvp(command[0], command)  # noqa: S606 (the container's own command)
 
@@ -41,17 +42,17 @@ def main() -> int:
     try:
         settings = check_settings()
     except SettingsError as error:
-        print(f"prestart: {error}", file=sys.stderr)
+        print(command_line(f"prestart: {error}", "error"), file=sys.stderr)
         return 2
     deadline = time.monotonic() + settings.wait_timeout
     for host, port in settings.wait_for:
         if not answers(host, port, deadline):
-            print(
+            message = (
                 f"prestart: {host}:{port} did not answer within {settings.wait_timeout:g} s "
-                "(APP_WAIT_FOR, APP_WAIT_TIMEOUT)",
-                file=sys.stderr,
+                "(APP_WAIT_FOR, APP_WAIT_TIMEOUT)"
             )
+            print(command_line(message, "error"), file=sys.stderr)
             return 1
-        print(f"prestart: {host}:{port} answers")
-    print("prestart: settings are valid; ready to start the server")
+        print(command_line(f"prestart: {host}:{port} answers"))
+    print(command_line("prestart: settings are valid; ready to start the server"))
     return 0

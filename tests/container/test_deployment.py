@@ -1,6 +1,7 @@
 """The deployment concepts of the FastAPI container docs, against the running image."""
 
 import http.client
+import json
 import re
 import signal
 import subprocess
@@ -118,6 +119,15 @@ def test_prestart_in_the_image_waits_for_dependencies(image, network, database):
     result = run_prestart(image, network, APP_WAIT_FOR="db:5432")
     assert result.returncode == 0, result.stderr
     assert "prestart: db:5432 answers" in result.stdout
+
+
+def test_prestart_in_the_image_writes_json_when_told(image, network, database):
+    result = run_prestart(image, network, APP_WAIT_FOR="db:5432", APP_LOG_FORMAT="json")
+    entries = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [entry["message"] for entry in entries] == [
+        "prestart: db:5432 answers",
+        "prestart: settings are valid; ready to start the server",
+    ]
 
 
 def test_prestart_in_the_image_checks_the_servers_settings_too(image, network):

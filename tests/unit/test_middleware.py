@@ -1,4 +1,5 @@
 import json
+import logging
 import uuid
 
 import pytest
@@ -84,16 +85,36 @@ def test_probes_stay_quiet_under_a_root_path(access_log):
     assert access_log() == []
 
 
-def test_a_failing_handler_is_logged_as_500(access_log):
+def test_a_failing_handler_gives_a_json_500_and_one_record_with_traceback_and_id(caplog):
     app = create_app(Settings())
 
     @app.get("/boom")
     def boom() -> None:
         raise RuntimeError("boom")
 
-    response = TestClient(app, raise_server_exceptions=False).get("/boom")
-    assert response.status_code == 500
-    assert access_log()[0].fields["status"] == 500
+    # raise_server_exceptions stays on: nothing may reach the server.
+    response = TestClient(app).get("/boom", headers={"X-Request-ID": "req-boom"})
+    assert (response.status_code, response.json()) == (500, {"detail": "Internal Server Error"})
+    assert response.headers["X-Request-ID"] == "req-boom"
+    (record,) = [r for r in caplog.records if r.exc_info]
+    assert record.name == access_logger.name
+    assert record.fields["status"] == 500
+    assert record.request_id == "req-boom"
+    assert "RuntimeError: boom" in caplog.text
+
+
+def test_records_logged_while_handling_a_request_carry_its_id(caplog):
+    app = create_app(Settings())
+    handler_logger = logging.getLogger(f"{access_logger.name.rsplit('.', 1)[0]}.orders")
+
+    @app.get("/order")
+    def order() -> dict[str, bool]:
+        handler_logger.warning("charging", extra={"order": 7})
+        return {"ok": True}
+
+    TestClient(app).get("/order", headers={"X-Request-ID": "req-7"})
+    (record,) = [r for r in caplog.records if r.name == handler_logger.name]
+    assert (record.request_id, record.order) == ("req-7", 7)
 
 
 def test_json_format_writes_one_parseable_line_per_request(capsys):
