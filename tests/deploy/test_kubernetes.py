@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from fastapi_uv_template.main import create_app
-from fastapi_uv_template.settings import Settings
+from fastapi_uv_template.settings import Settings, check_settings
 
 from tests.paths import REPO, TOOLS
 
@@ -32,6 +32,12 @@ def pod() -> dict:
 
 def containers(pod: dict) -> list[dict]:
     return pod["initContainers"] + pod["containers"]
+
+
+def config_env() -> dict[str, str]:
+    """The pods' settings: config.env, which kustomize turns into the ConfigMap."""
+    lines = (MANIFESTS / "config.env").read_text().splitlines()
+    return dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
 
 
 def mebibytes(quantity: str) -> float:
@@ -119,8 +125,7 @@ def test_memory_follows_the_measured_worker_rss(pod, worker_rss_mb):
 def test_one_server_process_per_pod(pod):
     (web,) = pod["containers"]
     assert "command" not in web  # the image's CMD: fastapi run, no --workers
-    config = load("configmap.yaml")["data"]
-    assert "WEB_CONCURRENCY" not in config
+    assert "WEB_CONCURRENCY" not in config_env()
     assert all(env["name"] != "WEB_CONCURRENCY" for env in web.get("env", []))
 
 
@@ -149,3 +154,36 @@ def test_disruption_budget_and_autoscaler_target_the_deployment():
     target = load("horizontalpodautoscaler.yaml")["spec"]["scaleTargetRef"]
     assert (target["kind"], target["name"]) == ("Deployment", deployment["metadata"]["name"])
     assert load("horizontalpodautoscaler.yaml")["spec"]["minReplicas"] >= 2
+
+
+def test_a_config_change_rolls_the_deployment():
+    # A generated ConfigMap gets a name with a hash of its content, which kustomize writes into
+    # the Deployment's references: new settings, new pod template, a rollout.
+    kustomization = load("kustomization.yaml")
+    (generator,) = kustomization["configMapGenerator"]
+    assert generator["envs"] == ["config.env"]
+    assert not kustomization.get("generatorOptions", {}).get("disableNameSuffixHash")
+    pod = load("deployment.yaml")["spec"]["template"]["spec"]
+    references = {ref["configMapRef"]["name"] for c in containers(pod) for ref in c["envFrom"]}
+    assert references == {generator["name"]}
+
+
+def test_the_pods_settings_are_valid(monkeypatch):
+    for name, value in config_env().items():
+        monkeypatch.setenv(name, value)
+    check_settings()
+
+
+def test_the_autoscaler_alone_sets_the_replicas():
+    assert "replicas" not in load("deployment.yaml")["spec"]
+
+
+def test_the_image_is_an_immutable_reference():
+    (image,) = load("kustomization.yaml")["images"]
+    assert image.get("digest") or re.fullmatch(r"\d+\.\d+\.\d+", image["newTag"])
+
+
+def test_probes_have_timeouts_that_hold_under_load(pod):
+    (web,) = pod["containers"]
+    for probe in ("livenessProbe", "readinessProbe"):
+        assert web[probe]["timeoutSeconds"] >= 3, probe
