@@ -39,6 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "exclude": lambda scope: route_path(scope) in health.PROBE_PATHS,
         },
     )
+    app.state.settings = settings
     app.state.readiness = Readiness(settings.ready_cache_seconds, settings.ready_timeout)
     for host, port in settings.wait_for:
         app.state.readiness.add(f"{host}:{port}", tcp_check(host, port, settings.ready_timeout))

@@ -2,7 +2,8 @@
 
 Installed as the `prestart` command. Run it as a one-shot Compose service or a Kubernetes init
 container, so that a bad setting or a missing dependency stops the rollout before any traffic.
-`check-settings` is the image's entrypoint: it checks every setting, then runs the command.
+`check-settings` is the image's entrypoint: it checks every setting, then runs the command. Both
+read settings from secret files first (settings.read_secret_files).
 """
 
 import os
@@ -11,7 +12,7 @@ import sys
 import time
 
 from .logs import command_line
-from .settings import SettingsError, check_settings
+from .settings import SettingsError, check_settings, read_secret_files
 
 
 def answers(host: str, port: int, deadline: float) -> bool:
@@ -30,6 +31,7 @@ def answers(host: str, port: int, deadline: float) -> bool:
 def check_then_run() -> None:
     """`check-settings [command...]`: exit with one line if a setting is bad, else become the
     command. In front of `fastapi run`, no worker ever starts with a bad setting."""
+    read_secret_files()
     try:
         check_settings()
     except SettingsError as error:
@@ -39,6 +41,7 @@ def check_then_run() -> None:
 
 
 def main() -> int:
+    read_secret_files()
     try:
         settings = check_settings()
     except SettingsError as error:

@@ -1,8 +1,12 @@
 """Settings from environment variables: the service's own (APP_*), and the server's."""
 
 import ipaddress
+import os
+from collections.abc import MutableMapping
+from pathlib import Path
 from typing import Annotated, Literal
 
+from fastapi import Request
 from pydantic import (
     AfterValidator,
     BeforeValidator,
@@ -103,6 +107,34 @@ class ServerSettings(BaseSettings):
     otel_exporter_otlp_headers: Annotated[SecretStr | None, AfterValidator(check_headers)] = None
 
 
+# Docker and Compose secrets, and a Kubernetes Secret mounted as a volume, appear here as files.
+SECRETS_DIR = Path("/run/secrets")
+
+
+def setting_names() -> set[str]:
+    """Every variable the image reads: APP_* and the server's."""
+    return {f"{ENV_PREFIX}{name}".upper() for name in Settings.model_fields} | {
+        name.upper() for name in ServerSettings.model_fields
+    }
+
+
+def read_secret_files(
+    environ: MutableMapping[str, str] = os.environ, directory: Path = SECRETS_DIR
+) -> None:
+    """Settings from files named like their variable (/run/secrets/OTEL_EXPORTER_OTLP_HEADERS),
+    put into the environment, where the server and its libraries read them too. A variable that
+    is set already wins; an empty file sets nothing."""
+    if not directory.is_dir():
+        return
+    known = setting_names()
+    for path in sorted(directory.iterdir()):
+        name = path.name.upper()
+        if name not in known or name in environ or not path.is_file():
+            continue
+        if value := path.read_text().strip():
+            environ[name] = value
+
+
 def load[T: BaseSettings](model: type[T]) -> T:
     """Read the settings, turning a validation failure into one line naming each bad variable.
 
@@ -123,6 +155,12 @@ def load[T: BaseSettings](model: type[T]) -> T:
 
 def load_settings() -> Settings:
     return load(Settings)
+
+
+def get_settings(request: Request) -> Settings:
+    """The app's settings, for handlers: `settings: Annotated[Settings, Depends(get_settings)]`.
+    Tests replace them with `app.dependency_overrides[get_settings]`."""
+    return request.app.state.settings
 
 
 def check_settings() -> Settings:

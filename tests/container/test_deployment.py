@@ -6,6 +6,7 @@ import re
 import signal
 import subprocess
 import time
+import uuid
 
 import pytest
 
@@ -162,3 +163,27 @@ def test_readiness_follows_a_dependency_that_stops_and_returns(start, network, d
     assert container.get("/healthz")[0] == 200
     docker("start", database)
     assert poll(lambda: container.get("/readyz")[0] == 200, timeout=15)
+
+
+def secrets_folder(path, **files: str) -> str:
+    """A folder of secret files, readable by the image's user, as Docker mounts secrets."""
+    path.mkdir(mode=0o755)
+    for name, content in files.items():
+        (path / name).write_text(content)
+        (path / name).chmod(0o644)
+    return f"--volume={path}:/run/secrets:ro"
+
+
+def test_settings_come_from_secret_files(start, tmp_path):
+    container = start(secrets_folder(tmp_path / "secrets", APP_TITLE="Orders from a secret"))
+    assert container.get_json("/openapi.json")[1]["info"]["title"] == "Orders from a secret"
+
+
+def test_a_bad_secret_stops_the_service_without_showing_it(start, tmp_path):
+    secret = f"Bearer-{uuid.uuid4().hex}"
+    folder = secrets_folder(tmp_path / "secrets", OTEL_EXPORTER_OTLP_HEADERS=secret)
+    container = start(folder, wait=False)
+    assert docker("wait", container.name, timeout=30).stdout.strip() != "0"
+    logs = container.logs()
+    assert "invalid setting OTEL_EXPORTER_OTLP_HEADERS=(hidden)" in logs
+    assert secret not in logs

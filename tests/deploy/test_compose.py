@@ -50,3 +50,11 @@ def test_production_service_is_hardened_and_waits_for_the_pre_start_step(worker_
     # The limit holds every worker at the measured RSS, plus the supervisor and some headroom.
     worker_bytes = worker_rss_mb * 1_000_000
     assert (workers + 1) * worker_bytes < int(web["mem_limit"]) < 3 * workers * worker_bytes
+
+
+def test_production_secrets_reach_the_app_as_files_named_like_their_variable():
+    config_ = config("compose.production.yaml")
+    for name in ("web", "prestart"):
+        targets = [secret["target"] for secret in config_["services"][name]["secrets"]]
+        assert targets == ["OTEL_EXPORTER_OTLP_HEADERS"], name
+    assert "otlp_headers" in config_["secrets"]

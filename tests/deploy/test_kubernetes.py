@@ -103,8 +103,7 @@ def test_every_container_meets_the_restricted_pod_security_profile(pod):
 
 def test_tmp_is_a_writable_empty_dir(pod):
     (web,) = pod["containers"]
-    (mount,) = web["volumeMounts"]
-    assert mount["mountPath"] == "/tmp"
+    (mount,) = [m for m in web["volumeMounts"] if m["mountPath"] == "/tmp"]
     volume = next(v for v in pod["volumes"] if v["name"] == mount["name"])
     assert "emptyDir" in volume
 
@@ -187,3 +186,12 @@ def test_probes_have_timeouts_that_hold_under_load(pod):
     (web,) = pod["containers"]
     for probe in ("livenessProbe", "readinessProbe"):
         assert web[probe]["timeoutSeconds"] >= 3, probe
+
+
+def test_secret_settings_come_from_an_optional_secret_volume(pod):
+    (volume,) = [v for v in pod["volumes"] if "secret" in v]
+    assert volume["secret"]["optional"] is True
+    for container in containers(pod):
+        mounts = {m["name"]: m for m in container["volumeMounts"]}
+        assert mounts[volume["name"]]["mountPath"] == "/run/secrets", container["name"]
+        assert mounts[volume["name"]]["readOnly"] is True

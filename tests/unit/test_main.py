@@ -2,11 +2,13 @@ import logging
 import os
 import subprocess
 import sys
+from typing import Annotated
 
+from fastapi import Depends
 from fastapi.testclient import TestClient
 
 from fastapi_uv_template.main import create_app
-from fastapi_uv_template.settings import Settings
+from fastapi_uv_template.settings import Settings, get_settings
 
 
 def test_docs_and_openapi_are_served_by_default(client):
@@ -59,3 +61,16 @@ def test_bad_setting_stops_the_import_with_one_line_and_no_traceback():
     assert "Traceback" not in result.stderr
     (line,) = result.stderr.strip().splitlines()
     assert line.startswith("error: invalid setting APP_LOG_LEVEL='loud'")
+
+
+def test_handlers_read_the_settings_through_a_dependency():
+    app = create_app(Settings(title="Orders"))
+
+    @app.get("/title")
+    def title(settings: Annotated[Settings, Depends(get_settings)]) -> str:
+        return settings.title
+
+    client = TestClient(app)
+    assert client.get("/title").json() == "Orders"
+    app.dependency_overrides[get_settings] = lambda: Settings(title="Overridden")
+    assert client.get("/title").json() == "Overridden"

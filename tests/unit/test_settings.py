@@ -96,3 +96,28 @@ def test_a_secret_is_never_shown(monkeypatch):
         config.check_settings()
     assert "OTEL_EXPORTER_OTLP_HEADERS=(hidden): " in str(raised.value)
     assert "s3cr3t" not in str(raised.value)
+
+
+def test_settings_come_from_secret_files_named_like_their_variable(tmp_path):
+    files = {
+        "APP_TITLE": "Orders from a file\n",
+        "OTEL_EXPORTER_OTLP_HEADERS": "x-token=abc",
+        "APP_LOG_LEVEL": "",  # empty: sets nothing
+        "APP_DOCS_ENABLED": "false",  # the environment has it already: it wins
+        "UNRELATED": "ignored",
+    }
+    for name, content in files.items():
+        (tmp_path / name).write_text(content)
+    environ = {"APP_DOCS_ENABLED": "true"}
+    config.read_secret_files(environ, tmp_path)
+    assert environ == {
+        "APP_DOCS_ENABLED": "true",
+        "APP_TITLE": "Orders from a file",
+        "OTEL_EXPORTER_OTLP_HEADERS": "x-token=abc",
+    }
+
+
+def test_no_secrets_folder_is_no_error(tmp_path):
+    environ: dict[str, str] = {}
+    config.read_secret_files(environ, tmp_path / "missing")
+    assert environ == {}
