@@ -82,6 +82,10 @@ def test_https_through_the_proxy_serves_the_app(stack):
     states = stack.compose("ps", "--all", "--format", "{{.Service}} {{.State}} {{.ExitCode}}")
     assert "prestart exited 0" in states.stdout
     assert "web running" in states.stdout
+    # Both workers started once: uvicorn's supervisor replaced none as hung.
+    web_log = stack.compose("logs", "--no-log-prefix", "web").stdout
+    assert "died" not in web_log
+    assert web_log.count("Application startup complete") == 2
 
 
 def test_plain_http_is_redirected_to_https(stack):
