@@ -16,6 +16,7 @@ WORKDIR /app
 # Third-party dependencies only: this layer changes when uv.lock does, not when the code does.
 # A private index's credentials come as a BuildKit secret, a netrc file uv reads, so they reach
 # no layer, history or cache key: `docker build --secret id=netrc,src=$HOME/.netrc .`.
+# uv's .lock file goes: world-writable and of no use in an image nobody runs uv in.
 RUN --mount=type=cache,target=/root/.cache/uv \
     --mount=type=secret,id=netrc,target=/root/.netrc \
     --mount=type=bind,source=uv.lock,target=uv.lock \
