@@ -6,7 +6,6 @@ from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Annotated, Literal
 
-from fastapi import Request
 from pydantic import (
     AfterValidator,
     BeforeValidator,
@@ -155,12 +154,6 @@ def load[T: BaseSettings](model: type[T]) -> T:
 
 def load_settings() -> Settings:
     return load(Settings)
-
-
-def get_settings(request: Request) -> Settings:
-    """The app's settings, for handlers: `settings: Annotated[Settings, Depends(get_settings)]`.
-    Tests replace them with `app.dependency_overrides[get_settings]`."""
-    return request.app.state.settings
 
 
 def check_settings() -> Settings:

@@ -7,8 +7,9 @@ from typing import Annotated
 from fastapi import Depends
 from fastapi.testclient import TestClient
 
+from fastapi_uv_template.dependencies import get_settings
 from fastapi_uv_template.main import create_app
-from fastapi_uv_template.settings import Settings, get_settings
+from fastapi_uv_template.settings import Settings
 
 
 def test_docs_and_openapi_are_served_by_default(client):
