@@ -183,3 +183,23 @@ def test_pre_commit_hooks_are_valid_and_pass(tmp_path):
         text=True, timeout=300,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def uv_versions() -> dict[str, str]:
+    """Every place that names the uv version, and the version it names."""
+    names = ("Dockerfile", ".ci/run", "README.md", "pyproject.toml")
+    text = {name: (REPO / name).read_text() for name in names}
+    return {
+        "Dockerfile": re.search(r"^ARG UV_IMAGE=\S+:(\S+)$", text["Dockerfile"], re.M)[1],
+        "workflow": load(CI)["env"]["UV_VERSION"],
+        ".ci/run": re.search(r"^UV_VERSION=(\S+)$", text[".ci/run"], re.M)[1],
+        "README": re.search(r"uv\]\([^)]+\) (\S+) or newer", text["README.md"])[1],
+        "uv_build": re.search(r'"uv_build>=([^,"]+)', text["pyproject.toml"])[1],
+        "required-version": re.search(r'required-version = ">=([^"]+)"', text["pyproject.toml"])[1],
+    }
+
+
+def test_one_uv_version_everywhere():
+    # Dependabot bumps the lock and the actions; the uv version moves here, in every place at once.
+    versions = uv_versions()
+    assert len(set(versions.values())) == 1, versions
