@@ -128,6 +128,7 @@ def test_only_the_push_job_may_write_packages_and_attestations():
                 "packages": "write",
                 "id-token": "write",
                 "attestations": "write",
+                "artifact-metadata": "write",
             }
         else:
             assert permissions == {}, name
