@@ -188,16 +188,20 @@ def test_pre_commit_hooks_are_valid_and_pass(tmp_path):
 
 def uv_versions() -> dict[str, str]:
     """Every place that names the uv version, and the version it names."""
-    names = ("Dockerfile", ".ci/run", "README.md", "pyproject.toml")
-    text = {name: (REPO / name).read_text() for name in names}
-    return {
-        "Dockerfile": re.search(r"^ARG UV_IMAGE=\S+:(\S+)$", text["Dockerfile"], re.M)[1],
+    dockerfile, readme, pyproject = (
+        (REPO / name).read_text() for name in ("Dockerfile", "README.md", "pyproject.toml")
+    )
+    versions = {
+        "Dockerfile": re.search(r"^ARG UV_IMAGE=\S+:(\S+)$", dockerfile, re.M)[1],
         "workflow": load(CI)["env"]["UV_VERSION"],
-        ".ci/run": re.search(r"^UV_VERSION=(\S+)$", text[".ci/run"], re.M)[1],
-        "README": re.search(r"uv\]\([^)]+\) (\S+) or newer", text["README.md"])[1],
-        "uv_build": re.search(r'"uv_build>=([^,"]+)', text["pyproject.toml"])[1],
-        "required-version": re.search(r'required-version = ">=([^"]+)"', text["pyproject.toml"])[1],
+        "README": re.search(r"uv\]\([^)]+\) (\S+) or newer", readme)[1],
+        "uv_build": re.search(r'"uv_build>=([^,"]+)', pyproject)[1],
+        "required-version": re.search(r'required-version = ">=([^"]+)"', pyproject)[1],
     }
+    # The template's CI harness; a generated service has none.
+    if (ci_run := REPO / ".ci" / "run").exists():
+        versions[".ci/run"] = re.search(r"^UV_VERSION=(\S+)$", ci_run.read_text(), re.M)[1]
+    return versions
 
 
 def test_one_uv_version_everywhere():
