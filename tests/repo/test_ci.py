@@ -275,6 +275,8 @@ def test_the_uv_floor_is_below_the_pinned_uv():
     floor = tuple(map(int, required_version().split(".")))
     (pinned,) = set(uv_versions().values())
     assert floor <= tuple(map(int, pinned.split(".")))
+    readme = " ".join((REPO / "README.md").read_text().split())
+    assert f"{required_version()} is the oldest that reads this project's settings" in readme
 
 
 def test_the_oldest_uv_allowed_reads_every_setting_and_keeps_the_lock():
