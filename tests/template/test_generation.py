@@ -1,6 +1,7 @@
 """Generate a service from this repository with copier and check it works under its new names."""
 
 import importlib.metadata
+import os
 import sys
 import tomllib
 
@@ -54,6 +55,11 @@ def test_template_only_files_stay_behind(project):
     readme = (project / "README.md").read_text()
     assert "Start a new service" not in readme
     assert "template-only" not in readme
+
+
+def test_scripts_stay_runnable(project):
+    # CI runs .github/release.sh as a command, and the tests run it as one too.
+    assert os.access(project / ".github" / "release.sh", os.X_OK)
 
 
 def test_answers_are_recorded_for_updates(project):
