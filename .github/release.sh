@@ -54,10 +54,11 @@ verify() {
 publish() {
   local repository=$1 digest
   shift
+  if [ "$#" -eq 0 ]; then echo "release: no digests to publish" >&2; return 1; fi
   local sources=() tags=()
   for digest in "$@"; do sources+=("$repository@$digest"); done
   while read -r tag; do
-    [ -n "$tag" ] && tags+=(--tag "$tag")
+    if [ -n "$tag" ]; then tags+=(--tag "$tag"); fi
   done <<<"${DOCKER_METADATA_OUTPUT_TAGS:?set by docker/metadata-action}"
   # Its own output goes to stderr: stdout is the one line CI reads ($GITHUB_OUTPUT).
   docker buildx imagetools create "${tags[@]}" "${sources[@]}" >&2
