@@ -17,7 +17,14 @@ from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 
 from .report import MB, median
-from tests.container.engine import PROCESS_SNAPSHOT, docker, free_port, workers
+from tests.container.engine import (
+    PROCESS_SNAPSHOT,
+    SERVICE_PORT,
+    docker,
+    free_port,
+    poll,
+    workers,
+)  # fmt: skip
 from tests.paths import REPO
 
 LOAD_PATH = "/items/5?q=x"
@@ -53,15 +60,13 @@ def _controllers(root: Path) -> str:
 
 
 def wait_for_200(port: int, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.005)
-    raise TimeoutError(f"nothing answered on 127.0.0.1:{port} within {timeout} s")
+    def answers() -> bool:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as answer:
+            return answer.status == 200
+
+    # Every 5 ms: the start time is measured to this first answer.
+    if not poll(answers, timeout, interval=0.005):
+        raise TimeoutError(f"nothing answered on 127.0.0.1:{port} within {timeout} s")
 
 
 class Server:
@@ -69,21 +74,22 @@ class Server:
 
     def __init__(self, image: str | None, workers: int = 1, env: dict | None = None) -> None:
         self.image, self.port = image, free_port()
-        env = {**(env or {}), "PORT": str(self.port), "WEB_CONCURRENCY": str(workers)}
+        env = {**(env or {}), "WEB_CONCURRENCY": str(workers)}
         began = time.monotonic()
         self.cgroup: Path | None = None
         if image:
             self.name = f"bench-{uuid.uuid4().hex[:8]}"
             env_flags = [f"--env={k}={v}" for k, v in env.items()]
-            # The host network, unlike the tests: the load then measures the container, not the
-            # engine's port proxy, which a request from outside the host never passes through.
-            docker("run", "--detach", "--network=host", f"--name={self.name}", *env_flags, image)
+            # A port published on 127.0.0.1, as users run it and as the tests reach it.
+            docker("run", "--detach", f"--publish=127.0.0.1:{self.port}:{SERVICE_PORT}",
+                   f"--name={self.name}", *env_flags, image)  # fmt: skip
         else:  # its log is kept in a file, as the engine keeps a container's
             self.log = tempfile.TemporaryFile()  # noqa: SIM115 (closed in stop())
             self.cgroup = own_cpu_cgroup()
             self.process = subprocess.Popen(
                 ["uv", "run", "--locked", "fastapi", "run", "--host", "127.0.0.1"],
-                cwd=REPO, env={**os.environ, **env}, stdout=self.log, stderr=subprocess.STDOUT,
+                cwd=REPO, env={**os.environ, **env, "PORT": str(self.port)}, stdout=self.log,
+                stderr=subprocess.STDOUT,
                 preexec_fn=self.enter_cgroup,
             )  # fmt: skip
         wait_for_200(self.port)

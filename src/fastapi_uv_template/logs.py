@@ -19,9 +19,13 @@ STANDARD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), Non
 }  # fmt: skip
 
 
+def extra_attributes(record: logging.LogRecord) -> dict[str, object]:
+    """What `extra=` put on the record."""
+    return {k: v for k, v in vars(record).items() if k not in STANDARD_ATTRIBUTES}
+
+
 def extra_fields(record: logging.LogRecord) -> dict[str, object]:
-    extras = {k: v for k, v in vars(record).items() if k not in STANDARD_ATTRIBUTES}
-    return {**extras, **getattr(record, "fields", {})}
+    return {**extra_attributes(record), **getattr(record, "fields", {})}
 
 
 class RequestIdFilter(logging.Filter):
@@ -60,7 +64,7 @@ class TextFormatter(logging.Formatter):
 
     def formatMessage(self, record: logging.LogRecord) -> str:
         line = super().formatMessage(record)
-        extras = {k: v for k, v in vars(record).items() if k not in STANDARD_ATTRIBUTES}
+        extras = extra_attributes(record)
         if getattr(record, "request_id", None) and "request_id=" not in line:
             extras["request_id"] = record.request_id
         return " ".join([line, *(f"{key}={value}" for key, value in extras.items())])

@@ -158,12 +158,12 @@ def load_settings() -> Settings:
 
 def check_settings() -> Settings:
     """Every setting the image reads, the server's included; the service's own are returned."""
-    problems = []
+    loaded, problems = {}, []
     for model in (Settings, ServerSettings):
         try:
-            load(model)
+            loaded[model] = load(model)
         except SettingsError as error:
             problems.append(str(error).removeprefix("invalid setting "))
     if problems:
         raise SettingsError(f"invalid setting {'; '.join(problems)}")
-    return load_settings()
+    return loaded[Settings]

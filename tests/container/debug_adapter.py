@@ -2,7 +2,8 @@
 
 import json
 import socket
-import time
+
+from .engine import poll
 
 
 class DebugAdapterClient:
@@ -14,22 +15,19 @@ class DebugAdapterClient:
         Retried until the deadline: a published port accepts connections before debugpy in the
         container listens (the engine's port proxy then closes them).
         """
-        deadline = time.monotonic() + timeout
-        while True:
+
+        def attached() -> bool:
             self.buffer, self.seq, self.events = b"", 0, []
+            self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
             try:
-                self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
-            except OSError:
-                self.sock = None
-            try:
-                if self.sock:
-                    self.initialized = self.request("initialize", adapterID="debugpy")
-                    return
-            except OSError:  # ConnectionError included
+                self.initialized = self.request("initialize", adapterID="debugpy")
+            except OSError:  # ConnectionError included; poll tries again
                 self.sock.close()
-            if time.monotonic() > deadline:
-                raise ConnectionError(f"no debug adapter answered on 127.0.0.1:{port}")
-            time.sleep(0.3)
+                raise
+            return True
+
+        if not poll(attached, timeout):
+            raise ConnectionError(f"no debug adapter answered on 127.0.0.1:{port}")
 
     def send(self, command: str, **arguments: object) -> int:
         """Send a request without waiting for its response; returns its sequence number."""

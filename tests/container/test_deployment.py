@@ -5,7 +5,6 @@ import json
 import re
 import signal
 import subprocess
-import time
 import uuid
 
 import pytest
@@ -73,13 +72,14 @@ def test_root_path_serves_the_docs_under_the_prefix(start):
 
 
 def wait_for_workers(container, count: int, timeout: float = 30) -> list[dict]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = workers(container.processes())
-        if len(found) == count:
-            return found
-        time.sleep(0.3)
-    pytest.fail(f"expected {count} workers, found {workers(container.processes())}")
+    found: list[dict] = []
+
+    def counted() -> bool:
+        found[:] = workers(container.processes())
+        return len(found) == count
+
+    assert poll(counted, timeout), f"expected {count} workers, found {found}"
+    return found
 
 
 def test_web_concurrency_runs_n_workers_and_replaces_a_killed_one(start):
@@ -87,14 +87,14 @@ def test_web_concurrency_runs_n_workers_and_replaces_a_killed_one(start):
     before = wait_for_workers(container, 3)
     victim = before[0]["pid"]
     container.exec("python", "-c", f"import os; os.kill({victim}, {signal.SIGKILL.value})")
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        pids = {row["pid"] for row in workers(container.processes())}
-        if len(pids) == 3 and victim not in pids:
-            break
-        time.sleep(0.3)
-    else:
-        pytest.fail(f"worker {victim} was not replaced: {pids}")
+    pids: set[int] = set()
+
+    def replaced() -> bool:
+        pids.clear()
+        pids.update(row["pid"] for row in workers(container.processes()))
+        return len(pids) == 3 and victim not in pids
+
+    assert poll(replaced), f"worker {victim} was not replaced: {pids}"
     assert container.get_json("/items/1") == (200, {"item_id": 1, "q": None})
 
 

@@ -8,7 +8,7 @@ import tomllib
 
 import pytest
 
-from .engine import docker, python_image
+from .engine import docker, poll, python_image
 from tests.paths import REPO
 
 pytestmark = pytest.mark.container
@@ -143,14 +143,13 @@ def test_image_adds_less_than_the_budget_to_its_base(image):
 
 
 def test_health_check_turns_healthy(service, hardened):
-    deadline = time.monotonic() + 45
-    states = {}
-    while time.monotonic() < deadline:
-        states = {c.name: c.inspect("{{.State.Health.Status}}") for c in (service, hardened)}
-        if set(states.values()) == {"healthy"}:
-            return
-        time.sleep(1)
-    pytest.fail(f"health states after 45 s: {states}")
+    states: dict[str, str] = {}
+
+    def healthy() -> bool:
+        states.update({c.name: c.inspect("{{.State.Health.Status}}") for c in (service, hardened)})
+        return set(states.values()) == {"healthy"}
+
+    assert poll(healthy, timeout=45, interval=1), f"health states after 45 s: {states}"
 
 
 def test_runs_hardened_under_an_arbitrary_uid(hardened):

@@ -1,13 +1,12 @@
 """Request logs, request ids and OTLP export, seen from outside the running container."""
 
 import json
-import time
 import tomllib
 import urllib.request
 
 import pytest
 
-from .engine import docker, unique
+from .engine import docker, poll, unique
 from tests.otlp import PORT as OTLP_PORT
 from tests.paths import REPO
 
@@ -53,13 +52,15 @@ def test_json_request_log_is_one_object_per_line(start):
 
 def server_spans(collector: str, count: int, timeout: float = 15) -> list[dict]:
     """The server spans the collector container has printed, once there are `count` of them."""
-    deadline = time.monotonic() + timeout
-    while True:
+    spans: list[dict] = []
+
+    def printed() -> bool:
         lines = docker("logs", collector).stdout.splitlines()
-        spans = [span for span in map(json.loads, lines) if span["server"]]
-        if len(spans) >= count or time.monotonic() > deadline:
-            return spans
-        time.sleep(0.2)
+        spans[:] = [span for span in map(json.loads, lines) if span["server"]]
+        return len(spans) >= count
+
+    poll(printed, timeout, interval=0.2)
+    return spans
 
 
 def test_otel_variables_export_a_span_per_request(start, image, network):

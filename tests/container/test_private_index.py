@@ -1,15 +1,15 @@
 """A dependency from a private index with basic auth: credentials as a BuildKit secret only.
 
-A real index (pypiserver, with an htpasswd file) on 127.0.0.1 serves a package published to it.
-The index listens on the loopback interface only, so these builds use the host network to reach
-it: that is the one reason for `--network=host` here, not how users build.
+A real index (pypiserver, with an htpasswd file) runs in a container, as a team's index runs on
+a host of its own. This test reaches it through a port published on 127.0.0.1; builds reach it
+by name, `index.test`, as a user's builds reach their index by its DNS name.
 """
 
 import base64
+import contextlib
+import importlib.metadata
 import os
 import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 import uuid
@@ -24,30 +24,40 @@ from .engine import (
     build_image,
     copy_repository,
     docker,
-    free_port,
+    poll,
     python_image,
     run_container,
     steps,
     try_build,
+    unique,
 )  # fmt: skip
 
 pytestmark = pytest.mark.container
 
 PRIVATE_PACKAGE = "private-greeting"
 GREETING = "hello from the private index"
+# The index's name and port as builds see them.
+INDEX_HOST, INDEX_PORT = "index.test", 8000
+BUILD_URL = f"http://{INDEX_HOST}:{INDEX_PORT}"
 
 
 @dataclass
 class Index:
-    url: str
+    url: str  # where this test reaches it: its port published on 127.0.0.1
+    address: str  # the container's address on the engine's network, for builds to resolve
     user: str
     password: str
     packages: Path
 
     def netrc(self, path: Path, password: str | None = None) -> Path:
-        host = self.url.split("//", 1)[1].split(":", 1)[0]
-        path.write_text(f"machine {host} login {self.user} password {password or self.password}\n")
+        password = password or self.password
+        path.write_text(f"machine {INDEX_HOST} login {self.user} password {password}\n")
         return path
+
+    def build_flags(self, netrc: Path | None) -> list[str]:
+        """`docker build` options: the index's name, and the netrc as a BuildKit secret."""
+        secret = [f"--secret=id=netrc,src={netrc}"] if netrc else []
+        return [f"--add-host={INDEX_HOST}:{self.address}", *secret]
 
     def publish(self, version: str) -> None:
         """Build the private package at this version and upload it with the credentials."""
@@ -78,6 +88,11 @@ class Index:
         # Locally, uv reads the index's credentials from UV_INDEX_<NAME>_USERNAME / _PASSWORD.
         uv("lock", cwd=destination, UV_INDEX_PRIVATE_USERNAME=self.user,
            UV_INDEX_PRIVATE_PASSWORD=self.password)  # fmt: skip
+        # Locked through the published port; the project and its lock then name the index as
+        # builds reach it, the same files a user with a named index has.
+        for name in ("pyproject.toml", "uv.lock"):
+            path = destination / name
+            path.write_text(path.read_text().replace(self.url, BUILD_URL))
         return destination
 
 
@@ -91,41 +106,45 @@ def uv(*args: str | Path, cwd: Path, **env: str) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def index(tmp_path_factory) -> Iterator[Index]:
-    """pypiserver with basic auth on 127.0.0.1, started and stopped here."""
+def index(engine, tmp_path_factory) -> Iterator[Index]:
+    """pypiserver with basic auth in a container, started and removed here."""
     root = tmp_path_factory.mktemp("index")
-    (root / "served").mkdir()
     (root / "packages").mkdir()
-    port = free_port()
-    credentials = Index(f"http://127.0.0.1:{port}", "builder", uuid.uuid4().hex, root / "packages")
+    user, password = "builder", uuid.uuid4().hex
     htpasswd = HtpasswdFile(str(root / "htpasswd"), new=True)
-    htpasswd.set_password(credentials.user, credentials.password)
+    htpasswd.set_password(user, password)
     htpasswd.save()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "pypiserver", "run", "--interface=127.0.0.1", f"--port={port}",
-         f"--passwords={root / 'htpasswd'}", "--authenticate=update,download,list",
-         str(root / "served")],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    # The versions of pypiserver and passlib that uv.lock pins, on the project's Python image.
+    server = root / "server"
+    server.mkdir()
+    pins = " ".join(
+        f"{name}=={importlib.metadata.version(name)}" for name in ("pypiserver", "passlib")
+    )
+    (server / "Dockerfile").write_text(
+        f"FROM {python_image()}\nRUN pip install --no-cache-dir --disable-pip-version-check {pins}"
+        " && mkdir /packages\n"
+    )
+    server_image = unique("fut-pypiserver") + ":test"
+    docker("build", "--quiet", "-t", server_image, str(server), timeout=600)
+    container = run_container(
+        server_image, f"--volume={root / 'htpasswd'}:/htpasswd:ro",
+        command=("python", "-m", "pypiserver", "run", "--interface=0.0.0.0",
+                 f"--port={INDEX_PORT}", "--passwords=/htpasswd",
+                 "--authenticate=update,download,list", "/packages"),
     )  # fmt: skip
+    address = container.inspect("{{.NetworkSettings.IPAddress}}")
     try:
-        wait_for_index(credentials.url)
-        yield credentials
+        assert poll(lambda: index_answers(container.url)), container.logs()
+        yield Index(container.url, address, user, password, root / "packages")
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        container.remove()
+        docker("rmi", "--force", server_image, check=False)
 
 
-def wait_for_index(url: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url + "/simple/", timeout=2).close()
-            return
-        except urllib.error.HTTPError:  # 401: it answers, and asks for credentials
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise TimeoutError(f"the package index at {url} did not start")
+def index_answers(url: str) -> bool:
+    with contextlib.suppress(urllib.error.HTTPError):  # 401: it answers, asking for credentials
+        urllib.request.urlopen(url + "/simple/", timeout=2).close()
+    return True
 
 
 @pytest.fixture(scope="module")
@@ -138,7 +157,7 @@ def project(index, tmp_path_factory) -> Path:
 def image(index, project, tmp_path_factory) -> Iterator[str]:
     tag = f"fut-private-{uuid.uuid4().hex[:8]}:test"
     netrc = index.netrc(tmp_path_factory.mktemp("secret") / "netrc")
-    build_image(project, tag, "--network=host", f"--secret=id=netrc,src={netrc}")
+    build_image(project, tag, *index.build_flags(netrc))
     yield tag
     docker("rmi", "--force", tag, check=False)
 
@@ -166,20 +185,19 @@ def test_the_image_imports_the_private_package_and_serves(image):
     ids=["no secret", "wrong password"],
 )
 def test_without_valid_credentials_the_build_fails_clearly(index, tmp_path, password, answer):
-    netrc = index.netrc(tmp_path / "netrc", password)
-    secret = [f"--secret=id=netrc,src={netrc}"] if password else []
+    netrc = index.netrc(tmp_path / "netrc", password) if password else None
     # A version no build has downloaded: uv's cache mount (never reset by these tests; that is
     # what --no-cache would do to it) cannot serve it, so the index must.
     version = f"1.0.{uuid.uuid4().int % 10**6}"
     index.publish(version)
     context = index.locked_project(tmp_path / "service", version)
     tag = f"fut-private-{uuid.uuid4().hex[:8]}:denied"
-    result = try_build(context, tag, "--network=host", *secret)
+    result = try_build(context, tag, *index.build_flags(netrc))
     assert result.returncode != 0
     # uv names the package, the index's URL and the HTTP answer.
     failure = result.stderr[result.stderr.index("error:") :]
     assert f"Failed to download `{PRIVATE_PACKAGE}=={version}`" in failure
-    assert f"{answer}) for url ({index.url}/" in failure, failure
+    assert f"{answer}) for url ({BUILD_URL}/" in failure, failure
 
 
 def secret_forms(index: Index) -> list[bytes]:
@@ -220,7 +238,7 @@ def test_a_code_only_rebuild_reuses_the_dependency_layer(index, project, image, 
     routes.write_text(routes.read_text() + f"\n# {uuid.uuid4().hex}\n")
     tag = f"fut-private-{uuid.uuid4().hex[:8]}:changed"
     try:
-        log = build_image(project, tag, "--network=host", f"--secret=id=netrc,src={netrc}")
+        log = build_image(project, tag, *index.build_flags(netrc))
     finally:
         docker("rmi", "--force", tag, check=False)
     (dependencies,) = [title for title in steps(log, "RUN ") if "--no-install-project" in title]

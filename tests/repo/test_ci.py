@@ -243,20 +243,24 @@ def test_pre_commit_hooks_are_valid_and_pass(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def uv_image_version(dockerfile: Path) -> str:
+    return re.search(r"^ARG UV_IMAGE=\S+:(\S+)$", dockerfile.read_text(), re.M)[1]
+
+
 def uv_versions() -> dict[str, str]:
     """Every place that names the uv version, and the version it names."""
-    dockerfile, readme, pyproject = (
-        (REPO / name).read_text() for name in ("Dockerfile", "README.md", "pyproject.toml")
-    )
+    readme, pyproject = ((REPO / name).read_text() for name in ("README.md", "pyproject.toml"))
     versions = {
-        "Dockerfile": re.search(r"^ARG UV_IMAGE=\S+:(\S+)$", dockerfile, re.M)[1],
+        "Dockerfile": uv_image_version(REPO / "Dockerfile"),
         "workflow": load(CI)["env"]["UV_VERSION"],
         "README": re.search(r"uv\]\([^)]+\) (\S+) or newer", readme)[1],
         "uv_build": re.search(r'"uv_build>=([^,"]+)', pyproject)[1],
     }
-    # The template's CI harness; a generated service has none.
+    # The template's CI harness and benchmark; a generated service has neither.
     if (ci_run := REPO / ".ci" / "run").exists():
         versions[".ci/run"] = re.search(r"^UV_VERSION=(\S+)$", ci_run.read_text(), re.M)[1]
+    if (example := REPO / "bench" / "uv-example.Dockerfile").exists():
+        versions["bench/uv-example.Dockerfile"] = uv_image_version(example)
     return versions
 
 
