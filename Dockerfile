@@ -1,4 +1,4 @@
-# Base images are build arguments so CI can pin digests and tests can pass stand-in tags.
+# Base images are build arguments: `--build-arg PYTHON_IMAGE=python:3.13-slim@sha256:…` pins one.
 ARG PYTHON_IMAGE=python:3.13-slim
 ARG UV_IMAGE=ghcr.io/astral-sh/uv:0.13.9
 

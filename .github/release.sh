@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The release steps that follow the container tests, as CI runs them (.github/workflows/ci.yml)
-# and as tests/container/test_release.py runs them against a registry on 127.0.0.1:
+# and as you can run them by hand:
 #   release.sh verify REPOSITORY@DIGEST TESTED_IMAGE
 #       pulls the pushed image back by digest, fails unless it holds the tested image's layers
 #       and configuration, then starts it and waits for /healthz

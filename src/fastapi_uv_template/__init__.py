@@ -1,1 +1,1 @@
-"""The service: the app factory, its settings, routes and the pre-start step."""
+"""The service: main.py builds the app, routes/ holds its endpoints, core/ the platform."""

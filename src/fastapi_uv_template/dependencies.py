@@ -1,12 +1,16 @@
-"""What handlers ask FastAPI for. Apart from settings.py, which the entrypoint imports before the
-server starts and which so stays free of FastAPI."""
+"""What handlers ask FastAPI for, as typed aliases: `def orders(settings: SettingsDep)`."""
 
-from fastapi import Request
+from typing import Annotated
+
+from fastapi import Depends, Request
 
 from .settings import Settings
 
 
 def get_settings(request: Request) -> Settings:
-    """The app's settings, for handlers: `settings: Annotated[Settings, Depends(get_settings)]`.
-    Tests replace them with `app.dependency_overrides[get_settings]`."""
-    return request.app.state.settings
+    """The app's settings. Tests replace them with `app.dependency_overrides[get_settings]`."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]

@@ -3,27 +3,25 @@ import tomllib
 
 import pytest
 
-from tests.paths import REPO
+from tests.support.paths import REPO
 
-
-@pytest.fixture(scope="session")
-def image_uid() -> int:
-    """The numeric UID the Dockerfile's runtime stage runs as."""
-    (user,) = re.findall(r"^USER (\d+)", (REPO / "Dockerfile").read_text(), re.MULTILINE)
-    return int(user)
-
-
-# One uvicorn worker's resident memory after load, in MB: measured by the template's benchmark
-# (wrk, 16 connections, on /items/5). Measure your own service under its real load (`docker
-# stats`, or VmRSS in /proc) and change this, and the limits that follow from it, together.
+# One uvicorn worker's resident memory after load, in MB. Measure your own service under its real
+# load (`docker stats`, or VmRSS in /proc) and change this, and the limits that follow, together.
 WORKER_RSS_MB = 75
+# The UID the image runs as, and the commands the project installs.
+(IMAGE_UID,) = map(int, re.findall(r"^USER (\d+)", (REPO / "Dockerfile").read_text(), re.M))
+CONSOLE_SCRIPTS = set(tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["scripts"])
 
 
-@pytest.fixture(scope="session")
-def worker_rss_mb() -> float:
-    return WORKER_RSS_MB
+@pytest.fixture
+def check_settings(monkeypatch):
+    """Whether the service accepts these settings, as its entrypoint checks them."""
+    from fastapi_uv_template.core.config import check_all
+    from fastapi_uv_template.settings import Settings
 
+    def check(environment: dict[str, str]) -> None:
+        for name, value in environment.items():
+            monkeypatch.setenv(name, str(value))
+        check_all(Settings)
 
-@pytest.fixture(scope="session")
-def console_scripts() -> dict[str, str]:
-    return tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["scripts"]
+    return check

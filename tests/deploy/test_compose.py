@@ -1,13 +1,15 @@
-"""The Compose files: valid, and the production one shaped for production."""
+"""The Compose files, as Compose reads them, against what the image and the service expect."""
 
 import subprocess
 
 import pytest
 import yaml
 
-from tests.paths import REPO, TOOLS
+from fastapi_uv_template.core.config import ServerSettings, variable_names
+from fastapi_uv_template.settings import Settings
 
-COMPOSE_FILES = ["compose.yaml", "compose.production.yaml"]
+from .conftest import CONSOLE_SCRIPTS, WORKER_RSS_MB
+from tests.support.paths import REPO, TOOLS
 
 
 def config(name: str) -> dict:
@@ -19,42 +21,39 @@ def config(name: str) -> dict:
     return yaml.safe_load(result.stdout)
 
 
-@pytest.mark.parametrize("name", COMPOSE_FILES)
-def test_compose_file_is_valid(name):
-    assert config(name)["services"]
+@pytest.fixture(scope="module")
+def production() -> dict:
+    return config("compose.production.yaml")
 
 
-def test_development_watches_the_code_and_rebuilds_on_dependency_changes():
-    web = config("compose.yaml")["services"]["web"]
-    assert web["build"]["target"] == "dev"
-    actions = {
-        (rule["action"], rule["path"].rsplit("/", 1)[-1]) for rule in web["develop"]["watch"]
-    }
-    assert actions == {("sync", "src"), ("rebuild", "uv.lock"), ("rebuild", "pyproject.toml")}
-
-
-def test_production_service_is_hardened_and_waits_for_the_pre_start_step(worker_rss_mb):
-    services = config("compose.production.yaml")["services"]
-    web, prestart = services["web"], services["prestart"]
-    assert web["restart"] == "unless-stopped"
-    assert web["depends_on"]["prestart"]["condition"] == "service_completed_successfully"
-    assert prestart["command"] == ["prestart"]
-    for service in (web, prestart):
-        assert service["read_only"] is True
-        assert service["cap_drop"] == ["ALL"]
-        assert "no-new-privileges:true" in service["security_opt"]
-        assert service["tmpfs"] == ["/tmp"]
-    workers = int(web["environment"]["WEB_CONCURRENCY"])
-    assert workers >= 2
-    assert "healthcheck" not in web  # the image's own HEALTHCHECK applies
-    # The limit holds every worker at the measured RSS, plus the supervisor and some headroom.
-    worker_bytes = worker_rss_mb * 1_000_000
-    assert (workers + 1) * worker_bytes < int(web["mem_limit"]) < 3 * workers * worker_bytes
-
-
-def test_production_secrets_reach_the_app_as_files_named_like_their_variable():
-    config_ = config("compose.production.yaml")
+def test_production_settings_pass_the_services_own_check(production, check_settings):
     for name in ("web", "prestart"):
-        targets = [secret["target"] for secret in config_["services"][name]["secrets"]]
-        assert targets == ["OTEL_EXPORTER_OTLP_HEADERS"], name
-    assert "otlp_headers" in config_["secrets"]
+        check_settings(production["services"][name]["environment"])
+
+
+def test_the_app_trusts_forwarded_headers_from_the_proxy_alone(production):
+    web, proxy = production["services"]["web"], production["services"]["proxy"]
+    (address,) = [network["ipv4_address"] for network in proxy["networks"].values()]
+    assert web["environment"]["FORWARDED_ALLOW_IPS"] == address
+    assert "ports" not in web
+
+
+def test_the_app_starts_only_after_the_pre_start_step_succeeds(production):
+    web, prestart = production["services"]["web"], production["services"]["prestart"]
+    assert web["depends_on"]["prestart"]["condition"] == "service_completed_successfully"
+    assert prestart["command"][0] in CONSOLE_SCRIPTS
+
+
+def test_secrets_are_files_named_like_variables_the_service_reads(production):
+    known = variable_names(Settings, ServerSettings)
+    for name in ("web", "prestart"):
+        targets = {secret["target"] for secret in production["services"][name]["secrets"]}
+        assert targets, name
+        assert targets <= known, name
+
+
+def test_the_memory_limit_holds_every_worker_at_the_measured_size(production):
+    web = production["services"]["web"]
+    workers = int(web["environment"]["WEB_CONCURRENCY"])
+    worker_bytes = WORKER_RSS_MB * 1_000_000
+    assert (workers + 1) * worker_bytes < int(web["mem_limit"]) < 3 * workers * worker_bytes

@@ -1,3 +1,5 @@
+from collections.abc import Iterator
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -6,7 +8,7 @@ from fastapi_uv_template.settings import Settings
 
 
 @pytest.fixture
-def client() -> TestClient:
-    """A client whose context runs the lifespan, as a server would."""
+def client() -> Iterator[TestClient]:
+    """The service as the server runs it; the context runs the lifespan."""
     with TestClient(create_app(Settings())) as client:
         yield client

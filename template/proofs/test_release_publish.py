@@ -1,0 +1,65 @@
+"""`.github/release.sh publish` runs only in CI: it needs buildx, which the test machine lacks.
+Here a `docker` that records its arguments stands in for it, to check what the script asks
+buildx to do with metadata-action's tags and the tested digests, and what it hands back to CI."""
+
+import os
+import subprocess
+from pathlib import Path
+
+from tests.support.paths import REPO
+
+RELEASE = REPO / ".github" / "release.sh"
+REPOSITORY = "ghcr.io/example-org/service"
+DIGESTS = ["sha256:" + "a" * 64, "sha256:" + "b" * 64]
+LIST_DIGEST = "sha256:" + "c" * 64
+RECORDING_DOCKER = f"""#!/bin/sh
+echo "$*" >> "$DOCKER_CALLS"
+case "$*" in *"imagetools inspect"*) echo "{LIST_DIGEST}" ;; *) echo "imagetools output" ;; esac
+"""
+
+
+def publish(
+    tmp_path: Path, tags: str | None, *digests: str
+) -> tuple[subprocess.CompletedProcess, list]:
+    """Run the step with the recording docker first on PATH; `tags=None` leaves them unset."""
+    (tmp_path / "docker").write_text(RECORDING_DOCKER)
+    (tmp_path / "docker").chmod(0o755)
+    calls = tmp_path / "calls"
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "DOCKER_METADATA_OUTPUT_TAGS"},
+        "PATH": f"{tmp_path}{os.pathsep}{os.environ['PATH']}",
+        "DOCKER_CALLS": str(calls),
+    }
+    if tags is not None:
+        env["DOCKER_METADATA_OUTPUT_TAGS"] = tags
+    result = subprocess.run(
+        [RELEASE, "publish", REPOSITORY, *digests], capture_output=True, text=True, env=env,
+        timeout=30,
+    )  # fmt: skip
+    return result, calls.read_text().splitlines() if calls.exists() else []
+
+
+def test_every_tag_names_one_list_of_exactly_the_tested_digests(tmp_path):
+    tags = f"{REPOSITORY}:1.2.3\n{REPOSITORY}:1.2\n{REPOSITORY}:latest\n"
+    result, calls = publish(tmp_path, tags, *DIGESTS)
+    assert result.returncode == 0, result.stderr
+    create, inspect = calls
+    assert create == (
+        f"buildx imagetools create --tag {REPOSITORY}:1.2.3 --tag {REPOSITORY}:1.2 "
+        f"--tag {REPOSITORY}:latest {REPOSITORY}@{DIGESTS[0]} {REPOSITORY}@{DIGESTS[1]}"
+    )
+    assert inspect.startswith(f"buildx imagetools inspect {REPOSITORY}:1.2.3 ")
+    # Only the line CI reads reaches stdout (it goes to $GITHUB_OUTPUT).
+    assert result.stdout == f"digest={LIST_DIGEST}\n"
+    assert f"published {REPOSITORY}@{LIST_DIGEST}" in result.stderr
+
+
+def test_nothing_is_published_without_tags_or_digests(tmp_path):
+    result, calls = publish(tmp_path, f"{REPOSITORY}:main")
+    assert result.returncode == 1
+    assert "no digests to publish" in result.stderr
+    assert calls == []
+    result, calls = publish(tmp_path, None, *DIGESTS)
+    assert result.returncode != 0
+    assert "set by docker/metadata-action" in result.stderr
+    assert calls == []
