@@ -1,5 +1,5 @@
-"""Fixtures for tests that need the container engine: the image under test, containers started
-from it, a network. Loaded with `pytest_plugins` by each suite that uses them."""
+"""Fixtures for tests that need the container engine: the image under test and containers started
+from it. Loaded with `pytest_plugins` by each suite that uses them."""
 
 import os
 from collections.abc import Callable, Iterator

@@ -135,7 +135,8 @@ def load[T: BaseSettings](model: type[T]) -> T:
         raise SettingsError(f"invalid setting {'; '.join(problems)}") from None
 
 
-def problems(model: type[BaseSettings]) -> list[str]:
+def invalid(model: type[BaseSettings]) -> list[str]:
+    """What `load` finds wrong with the model's variables, if anything."""
     try:
         load(model)
     except SettingsError as error:
@@ -145,6 +146,6 @@ def problems(model: type[BaseSettings]) -> list[str]:
 
 def check_all[T: BaseSettings](model: type[T]) -> T:
     """Every setting the image reads, the server's included; the service's own are returned."""
-    if found := problems(model) + problems(ServerSettings):
+    if found := invalid(model) + invalid(ServerSettings):
         raise SettingsError(f"invalid setting {'; '.join(found)}")
     return load(model)

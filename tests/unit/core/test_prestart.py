@@ -20,7 +20,8 @@ def test_waits_for_a_dependency_that_comes_up_later(monkeypatch, capsys):
     monkeypatch.setenv("APP_WAIT_FOR", f"127.0.0.1:{port}")
     monkeypatch.setenv("APP_WAIT_TIMEOUT", "30")
     with socket.socket() as server:
-        timer = threading.Timer(0.6, lambda: (server.bind(("127.0.0.1", port)), server.listen()))
+        server.bind(("127.0.0.1", port))  # refuses connections until it listens
+        timer = threading.Timer(0.6, server.listen)
         timer.start()
         began = time.monotonic()
         assert prestart.main() == 0
