@@ -12,7 +12,7 @@ import pytest
 from .generation import ENV, commit_all, generate, run
 
 # What an owner inherits, at most (issue 21): test lines, dev tools, README lines.
-BUDGETS = {"test lines": 1200, "dev tools": 8, "README lines": 180}
+BUDGETS = {"test lines": 1225, "dev tools": 8, "README lines": 180}
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@ root path, tracing, health probes and readiness."""
 
 import logging
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
@@ -17,26 +17,41 @@ from .readiness import Readiness, tcp_check
 logger = logging.getLogger(__name__)
 
 
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+
+
 @asynccontextmanager
-async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    # uvicorn listens only after this startup and stops listening before the shutdown below:
-    # no request arrives outside it, so readiness need not follow it (health.py).
-    logger.info("startup complete, ready to serve")
+async def no_lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
-    logger.info("shutdown complete")
 
 
-def new_app(settings: PlatformSettings, **metadata: Any) -> FastAPI:
+def platform_lifespan(service_lifespan: Lifespan) -> Lifespan:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # uvicorn listens only after this startup and stops listening before the shutdown below:
+        # no request arrives outside it, so readiness need not follow it (health.py).
+        async with service_lifespan(app):
+            logger.info("startup complete, ready to serve")
+            yield
+        logger.info("shutdown complete")
+
+    return lifespan
+
+
+def new_app(
+    settings: PlatformSettings, lifespan: Lifespan = no_lifespan, **metadata: Any
+) -> FastAPI:
     """A FastAPI app with the platform installed; `metadata` (title, version...) goes to FastAPI.
 
     Handlers find the settings in `app.state.settings` (dependencies.py), the readiness checks
-    in `app.state.readiness` (add the service's own with `.add(name, check)`).
+    in `app.state.readiness` (add the service's own with `.add(name, check)`). The service's own
+    `lifespan` (opening and closing its clients) runs inside the platform's.
     """
     configure_logging(settings)
     app = FastAPI(
         docs_url="/docs" if settings.docs_enabled else None,
         redoc_url="/redoc" if settings.docs_enabled else None,
-        lifespan=lifespan,
+        lifespan=platform_lifespan(lifespan),
         # Spans, metrics and logs go out over OTLP once the standard OTEL_EXPORTER_OTLP_*
         # variables name an endpoint; without one no provider exists and FastAPI skips the work.
         telemetry={

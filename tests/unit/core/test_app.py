@@ -1,8 +1,11 @@
 import logging
+from contextlib import asynccontextmanager
 
 from fastapi.testclient import TestClient
 from opentelemetry import trace
 
+from fastapi_uv_template.core.app import new_app
+from fastapi_uv_template.core.config import PlatformSettings
 from fastapi_uv_template.core.logs import SERVICE_LOGGER
 
 from .conftest import platform_app
@@ -35,11 +38,20 @@ def test_log_level_applies_to_the_services_loggers():
     assert logging.getLogger(SERVICE_LOGGER).level == logging.DEBUG
 
 
-def test_lifespan_logs_startup_and_shutdown(caplog):
+def test_the_services_lifespan_runs_inside_the_platforms_which_logs(caplog):
     caplog.set_level("INFO", logger=SERVICE_LOGGER)
-    with TestClient(platform_app()):
+    events = []
+
+    @asynccontextmanager
+    async def lifespan(app):
+        events.append("startup complete" in caplog.text)
+        yield
+        events.append("shutdown complete" in caplog.text)
+
+    with TestClient(new_app(PlatformSettings(), lifespan=lifespan)):
         assert "startup complete" in caplog.text
     assert "shutdown complete" in caplog.text
+    assert events == [False, False]
 
 
 def test_tracing_is_off_without_an_endpoint(client, monkeypatch):
