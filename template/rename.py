@@ -12,8 +12,11 @@ import argparse
 import json
 import re
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from fnmatch import fnmatchcase
 from pathlib import Path
+
+from options import created, patches
 
 TEMPLATE = Path(__file__).resolve().parents[1]
 # How this template names itself.
@@ -33,6 +36,7 @@ def parse() -> argparse.Namespace:
         parser.add_argument(f"--{name}", required=True)
     parser.add_argument("--author-email", default="")
     parser.add_argument("--python", required=True)
+    parser.add_argument("--option", action="append", default=[], help="question=answer")
     return parser.parse_args()
 
 
@@ -123,22 +127,25 @@ class Rename:
         ]
 
 
-def shipped(pattern: str) -> list[Path]:
-    """The template's own files that match the pattern, relative to it."""
-    return sorted(
+def shipped(pattern: str, options: Iterable[str] = ()) -> list[Path]:
+    """The files the template ships that match the pattern, relative to it: its own, and those
+    that the patches of the answered options create."""
+    own = {
         path.relative_to(TEMPLATE)
         for path in TEMPLATE.glob(pattern)
         if path.is_file() and "__pycache__" not in path.parts
-    )
+    }
+    added = {Path(name) for patch in patches(options) for name in created(patch)}
+    return sorted(own | {path for path in added if fnmatchcase(str(path), pattern)})
 
 
-def move_package(root: Path, package: str) -> None:
+def move_package(root: Path, package: str, options: Iterable[str]) -> None:
     """The package directory's shipped files into the new one, merging with what is there
     (on `copier update` the project already has it)."""
     source = root / "src" / PACKAGE
     if package == PACKAGE or not source.is_dir():
         return
-    for relative in shipped(f"src/{PACKAGE}/**/*"):
+    for relative in shipped(f"src/{PACKAGE}/**/*", options):
         old = root / relative
         if old.is_file():
             new = root / "src" / package / old.relative_to(source)
@@ -157,14 +164,14 @@ def main() -> None:
     root = Path.cwd()
     rename = Rename(args)
     for pattern, edit in rename.edits():
-        for relative in shipped(pattern):
+        for relative in shipped(pattern, args.option):
             path = root / relative
             if path.is_file():
                 text = path.read_text(encoding="utf-8")
                 if (changed := edit(text)) != text:
                     path.write_text(changed, encoding="utf-8")
     (root / ".python-version").write_text(f"{args.python}\n")
-    move_package(root, args.package)
+    move_package(root, args.package, args.option)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 import os
 import subprocess
+import time
 from pathlib import Path
 
 from tests.support.paths import REPO, TOOLS
@@ -39,11 +40,23 @@ def copier(*args: str | Path, cwd: Path, check: bool = True) -> subprocess.Compl
     return run(TOOLS / "copier", *args, "--trust", "--defaults", cwd=cwd, check=check)
 
 
-def generate(target: Path, *args: str, **data: str) -> Path:
-    """A service generated from this repository's working tree, committed."""
-    copier("copy", "--vcs-ref=HEAD", *args, *answers(**data), REPO, target, cwd=REPO)
+def generate(target: Path, *args: str, source: Path = REPO, **data: str) -> Path:
+    """A service generated from this repository's working tree (or another copy of the
+    template), committed."""
+    copier("copy", "--vcs-ref=HEAD", *args, *answers(**data), source, target, cwd=source)
     commit_all(target, "Start from the template")
     return target
+
+
+def suite(project: Path, **env: str | None) -> tuple[str, float]:
+    """`uv run pytest`, as the README says, with these variables set (or unset, for None)."""
+    environment = {**ENV, **env}
+    began = time.monotonic()
+    result = run("uv", "run", "pytest", "-p", "no:cacheprovider", cwd=project, check=False,
+                 env={k: v for k, v in environment.items() if v is not None})  # fmt: skip
+    seconds = time.monotonic() - began
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+    return result.stdout.strip().splitlines()[-1], seconds
 
 
 def answers(**data: str) -> list[str]:

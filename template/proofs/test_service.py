@@ -3,13 +3,12 @@ green with and without an engine, writing nothing into the working tree), and on
 green once the example route is gone."""
 
 import re
-import time
 import tomllib
 from pathlib import Path
 
 import pytest
 
-from .generation import ENV, commit_all, generate, run
+from .generation import commit_all, generate, run, suite
 
 # What an owner inherits, at most (issue 21): test lines, dev tools, README lines.
 BUDGETS = {"test lines": 1225, "dev tools": 8, "README lines": 180}
@@ -18,17 +17,6 @@ BUDGETS = {"test lines": 1225, "dev tools": 8, "README lines": 180}
 @pytest.fixture(scope="module")
 def service(tmp_path_factory) -> Path:
     return generate(tmp_path_factory.mktemp("default") / "service")
-
-
-def suite(project: Path, **env: str | None) -> tuple[str, float]:
-    """`uv run pytest`, as the README says, with these variables set (or unset, for None)."""
-    environment = {**ENV, **env}
-    began = time.monotonic()
-    result = run("uv", "run", "pytest", "-p", "no:cacheprovider", cwd=project, check=False,
-                 env={k: v for k, v in environment.items() if v is not None})  # fmt: skip
-    seconds = time.monotonic() - began
-    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
-    return result.stdout.strip().splitlines()[-1], seconds
 
 
 def test_what_the_owner_inherits_fits_the_budgets(service):
