@@ -121,6 +121,7 @@ class Rename:
             ("Dockerfile", self.dockerfile),
             ("compose*.yaml", self.names_in),
             ("deploy/kubernetes/*.yaml", self.names_in),
+            ("deploy/swarm/*.yaml", self.names_in),
             (".devcontainer/devcontainer.json", self.names_in),
             ("src/**/*.py", self.python),
             ("tests/**/*.py", self.python),

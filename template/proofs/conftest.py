@@ -25,4 +25,10 @@ def network(engine: None) -> Iterator[str]:
     name = unique("net")
     docker("network", "create", name)
     yield name
+    # The test's containers still on it go first (a network with containers cannot be removed).
+    attached = docker(
+        "network", "inspect", "--format", "{{range $id, $_ := .Containers}}{{$id}} {{end}}", name
+    )
+    if ids := attached.stdout.split():
+        docker("rm", "--force", *ids, check=False)
     docker("network", "rm", name, check=False)

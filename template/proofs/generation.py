@@ -10,7 +10,7 @@ from tests.support.paths import REPO, TOOLS
 TEMPLATE_NAMES = ("fastapi-uv-template", "fastapi_uv_template", "fastapi uv template")
 # Words that only make sense for the template: its folder, its proofs and benchmark, and why the
 # tests do what they do here (base images that are stand-ins, suites that run side by side).
-TEMPLATE_WORDS = ("template/", "proofs", "bench", "stand-in", "parallel", "copier.yml", ".ci/")
+TEMPLATE_WORDS = ("template/", "proofs", "bench", "stand-in", "in parallel", "copier.yml", ".ci/")
 
 # Commits in throwaway repositories need an identity; copier and uv must not reach out.
 ENV = {
