@@ -44,7 +44,7 @@ def compose_project(engine) -> Iterator[str]:
     # The debug profile's service builds the same stage.
     docker("tag", f"{project}-web", f"{project}-debug")
     yield project
-    compose(project, "--profile=debug", "down", "--timeout=5")
+    compose(project, "--profile=debug", "down", "--volumes", "--timeout=5")
     docker("rmi", "--force", f"{project}-web", f"{project}-debug", check=False)
 
 
@@ -105,7 +105,7 @@ def test_an_editor_can_attach_to_the_debug_service(compose_project, free_ports):
         assert answer["success"] is True
         assert answer["body"]["supportsConfigurationDoneRequest"] is True
     finally:
-        compose(compose_project, "--profile=debug", "rm", "--stop", "--force", "debug")
+        compose(compose_project, "--profile=debug", "rm", "--stop", "--force", "--volumes", "debug")
 
 
 def test_debug_wait_holds_the_app_until_an_editor_attaches(compose_project, free_ports):
@@ -130,7 +130,7 @@ def test_debug_wait_holds_the_app_until_an_editor_attaches(compose_project, free
         finally:
             client.close()
     finally:
-        compose(compose_project, "--profile=debug", "rm", "--stop", "--force", "debug")
+        compose(compose_project, "--profile=debug", "rm", "--stop", "--force", "--volumes", "debug")
 
 
 def test_the_devcontainer_opens_the_dev_service_on_the_working_tree(compose_project, free_ports):
@@ -152,4 +152,4 @@ def test_the_devcontainer_opens_the_dev_service_on_the_working_tree(compose_proj
         inside = compose(compose_project, *exec_cat, files=files).stdout
         assert inside == (REPO / "pyproject.toml").read_text()
     finally:
-        compose(compose_project, "rm", "--stop", "--force", service, files=files)
+        compose(compose_project, "rm", "--stop", "--force", "--volumes", service, files=files)
