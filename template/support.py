@@ -33,6 +33,18 @@ def compose(
     )  # fmt: skip
 
 
+def https(port: int, ca: Path, path: str, *options: str) -> tuple[int, str]:
+    """curl --cacert over HTTPS to 127.0.0.1, as the README shows (curl from PATH): the status
+    and the body."""
+    result = subprocess.run(
+        ["curl", "--silent", "--show-error", "--cacert", str(ca), "--max-time", "20",  # noqa: S607
+         "--write-out", "\n%{http_code}", *options, f"https://127.0.0.1:{port}{path}"],
+        capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    body, _, status = result.stdout.rpartition("\n")
+    return int(status), body
+
+
 def steps(log: str, instruction: str) -> dict[str, str]:
     """Title -> log lines of every build step (plain progress) that runs `instruction`."""
     lines = log.splitlines()

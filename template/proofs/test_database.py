@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 from template.options import created, patches
-from template.support import compose, production_override
+from template.support import compose, https, production_override
 
 from .generation import generate, suite
 from .tls import make_certificate
@@ -54,16 +54,6 @@ def test_the_postgresql_service_passes_its_whole_suite(service):
     outcome, seconds = suite(service, CI="true")
     print(f"postgresql service: {outcome} ({seconds:.0f} s)")
     assert "skipped" not in outcome
-
-
-def https(port: int, ca: Path, path: str, *options: str) -> tuple[int, str]:
-    result = subprocess.run(
-        ["curl", "--silent", "--cacert", str(ca), "--max-time", "30",
-         "--write-out", "\n%{http_code}", *options, f"https://127.0.0.1:{port}{path}"],
-        capture_output=True, text=True, timeout=60, check=True,
-    )  # fmt: skip
-    body, _, status = result.stdout.rpartition("\n")
-    return int(status), body
 
 
 def test_its_production_stack_migrates_then_stores_items_behind_the_proxy(service, tmp_path):

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from template.support import compose, production_override
+from template.support import compose, https, production_override
 
 from .tls import make_certificate
 from tests.support.engine import docker, unique
@@ -48,14 +48,7 @@ class Stack:
         return int(self.compose("port", service, str(port)).stdout.strip().rsplit(":", 1)[1])
 
     def curl(self, path: str, *options: str) -> tuple[int, str]:
-        """curl --cacert over HTTPS, as the README shows: the status and the body."""
-        result = subprocess.run(
-            ["curl", "--silent", "--show-error", "--cacert", str(self.ca), "--max-time", "20",
-             "--write-out", "\n%{http_code}", *options, f"https://127.0.0.1:{self.https}{path}"],
-            capture_output=True, text=True, timeout=60, check=True,
-        )  # fmt: skip
-        body, _, status = result.stdout.rpartition("\n")
-        return int(status), body
+        return https(self.https, self.ca, path, *options)
 
     def app_log(self) -> list[dict]:
         """The app's JSON log lines (APP_LOG_FORMAT=json in the Compose file)."""
