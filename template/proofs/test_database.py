@@ -74,7 +74,7 @@ def test_its_production_stack_migrates_then_stores_items_behind_the_proxy(servic
         return compose(project, *args, files=files, env=env)
 
     try:
-        up = stack("up", "--detach", "--wait", "--wait-timeout", "180")
+        up = stack("up", "--detach", "--wait", "--wait-timeout", "300")
         assert up.returncode == 0, up.stderr + stack("logs").stdout
         port = int(stack("port", "proxy", "443").stdout.rsplit(":", 1)[1])
         created = https(port, ca, "/items", "--json", '{"name": "tea"}')
@@ -100,7 +100,7 @@ def test_its_development_stack_migrates_then_serves_the_database(service, tmp_pa
         return compose(project, *args, files=(str(service / "compose.yaml"), str(override)))
 
     try:
-        up = stack("up", "--no-build", "--detach", "--wait", "--wait-timeout", "180", "web")
+        up = stack("up", "--no-build", "--detach", "--wait", "--wait-timeout", "300", "web")
         assert up.returncode == 0, up.stderr + stack("logs").stdout
         port = int(stack("port", "web", "8000").stdout.rsplit(":", 1)[1])
         # The dev stage has no health check: `fastapi dev` serves a moment after it runs.

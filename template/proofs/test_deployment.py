@@ -17,7 +17,7 @@ pytestmark = pytest.mark.container
 
 def request(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[int, dict, bytes]:
     """GET without following redirects: status, headers (lower-case names) and body."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
         connection.request("GET", path, headers=headers or {})
         response = connection.getresponse()
@@ -45,7 +45,8 @@ def host_address(start) -> str:
 
 def test_a_trusted_proxy_makes_urls_https_and_shows_the_real_client(start, host_address):
     # Our requests play the proxy: FORWARDED_ALLOW_IPS trusts the address they arrive from.
-    container = start(env={"FORWARDED_ALLOW_IPS": host_address})
+    allowed = {"APP_ALLOWED_HOSTS": "api.example.com"}
+    container = start(env={"FORWARDED_ALLOW_IPS": host_address, **allowed})
     status, headers, _ = request(container.port, "/docs/", PROXY_HEADERS)  # drops the slash
     assert status == 307
     assert headers["location"] == "https://api.example.com/docs"
@@ -54,7 +55,9 @@ def test_a_trusted_proxy_makes_urls_https_and_shows_the_real_client(start, host_
 
 
 def test_headers_from_an_untrusted_address_are_ignored(start, host_address):
-    container = start(env={"FORWARDED_ALLOW_IPS": "192.0.2.10"})
+    container = start(
+        env={"FORWARDED_ALLOW_IPS": "192.0.2.10", "APP_ALLOWED_HOSTS": "api.example.com"}
+    )
     _, headers, _ = request(container.port, "/docs/", PROXY_HEADERS)
     assert headers["location"] == "http://api.example.com/docs"
     (line,) = [line for line in container.logs().splitlines() if "path=/docs/ status=307" in line]
@@ -72,7 +75,7 @@ def test_root_path_serves_the_docs_under_the_prefix(start):
     assert container.get_json("/readyz") == (200, {"status": "ready"})
 
 
-def wait_for_workers(container, count: int, timeout: float = 30) -> list[dict]:
+def wait_for_workers(container, count: int, timeout: float = 180) -> list[dict]:
     found: list[dict] = []
 
     def counted() -> bool:
@@ -113,7 +116,7 @@ def test_default_is_one_server_process(service_processes):
 def run_prestart(image: str, network: str, **env: str) -> subprocess.CompletedProcess:
     flags = [f"--env={k}={v}" for k, v in env.items()]
     return docker(
-        "run", "--rm", f"--network={network}", *flags, image, "prestart", check=False, timeout=60
+        "run", "--rm", f"--network={network}", *flags, image, "prestart", check=False, timeout=180
     )
 
 
@@ -156,14 +159,16 @@ def test_commands_the_manifests_run_exist_in_the_image(image):
 
 
 def test_readiness_follows_a_dependency_that_stops_and_returns(start, network, database):
-    container = start(f"--network={network}", env={"APP_WAIT_FOR": "db:5432"})
+    container = start(
+        f"--network={network}", env={"APP_WAIT_FOR": "db:5432", "APP_READY_DETAILS": "true"}
+    )
     assert poll(lambda: container.get("/readyz")[0] == 200), container.get("/readyz")
     docker("stop", "--time=1", database)
-    assert poll(lambda: container.get("/readyz")[0] == 503, timeout=10)
+    assert poll(lambda: container.get("/readyz")[0] == 503, timeout=60)
     assert list(container.get_json("/readyz")[1]["failing"]) == ["db:5432"]
     assert container.get("/healthz")[0] == 200
     docker("start", database)
-    assert poll(lambda: container.get("/readyz")[0] == 200, timeout=15)
+    assert poll(lambda: container.get("/readyz")[0] == 200, timeout=60)
 
 
 def secrets_folder(path, **files: str) -> str:
@@ -184,7 +189,7 @@ def test_a_bad_secret_stops_the_service_without_showing_it(start, tmp_path):
     secret = f"Bearer-{uuid.uuid4().hex}"
     folder = secrets_folder(tmp_path / "secrets", OTEL_EXPORTER_OTLP_HEADERS=secret)
     container = start(folder, wait=False)
-    assert docker("wait", container.name, timeout=30).stdout.strip() != "0"
+    assert docker("wait", container.name, timeout=180).stdout.strip() != "0"
     logs = container.logs()
     assert "invalid setting OTEL_EXPORTER_OTLP_HEADERS=(hidden)" in logs
     assert secret not in logs

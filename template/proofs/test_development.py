@@ -60,7 +60,7 @@ def test_dev_stage_reloads_code_synced_into_it(compose_project):
     """What `docker compose watch` relies on: an edit under /app/src is served without a rebuild."""
     container = run_container(f"{compose_project}-web")
     try:
-        container.wait_until_serving(timeout=60)
+        container.wait_until_serving()
         assert container.get_json("/healthz") == (200, {"status": "ok"})
         # What the sync action does: the same file, changed in place.
         container.exec("sh", "-c", 'sed -i \'s/"ok"}/"synced"}/\' /app/src/*/core/health.py')

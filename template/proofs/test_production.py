@@ -39,10 +39,17 @@ class Stack:
     ca: Path
     proxy_address: str
     override: Path
+    # The engine's times to the second (YYYY-MM-DDTHH:MM:SS), comparable as text.
+    proxy_started: str = ""
+    web_first_healthy: str = ""
 
     def compose(self, *args: str) -> subprocess.CompletedProcess:
         files = ("compose.production.yaml", str(self.override))
         return compose(self.project, *args, files=files, env=self.env)
+
+    def inspect(self, service: str, template: str) -> str:
+        (container,) = self.compose("ps", "--quiet", service).stdout.split()
+        return docker("inspect", "--format", template, container).stdout.strip()
 
     def port(self, service: str, port: int) -> int:
         return int(self.compose("port", service, str(port)).stdout.strip().rsplit(":", 1)[1])
@@ -70,9 +77,12 @@ def stack(image, tmp_path_factory) -> Iterator[Stack]:
     override = production_override(certs.parent / "override.yaml", subnet, certs)
     stack = Stack(unique("prod"), {"APP_IMAGE": image}, 0, 0, ca, f"{subnet}.254", override)
     try:
-        up = stack.compose("up", "--no-build", "--detach", "--wait", "--wait-timeout", "120")
+        up = stack.compose("up", "--no-build", "--detach", "--wait", "--wait-timeout", "300")
         assert up.returncode == 0, up.stdout + up.stderr + stack.compose("logs").stdout
         stack.https, stack.http = stack.port("proxy", 443), stack.port("proxy", 80)
+        stack.proxy_started = stack.inspect("proxy", "{{.State.StartedAt}}")[:19]
+        checks = json.loads(stack.inspect("web", "{{json .State.Health.Log}}"))
+        stack.web_first_healthy = min(c["End"][:19] for c in checks if c["ExitCode"] == 0)
         yield stack
     finally:
         stack.compose("down", "--timeout", "10")
@@ -89,16 +99,21 @@ def test_https_through_the_proxy_serves_the_app(stack):
     assert web_log.count("Application startup complete") == 2
 
 
-def test_plain_http_is_redirected_to_https(stack):
+@pytest.mark.parametrize("host", [None, "evil.example"])
+def test_plain_http_is_redirected_to_https_on_the_configured_name(stack, host):
+    forged = ["--header", f"Host: {host}"] if host else []
     result = subprocess.run(
         ["curl", "--silent", "--output", "/dev/null", "--write-out", "%{http_code} %{redirect_url}",
-         f"http://127.0.0.1:{stack.http}/docs?x=1"],
+         *forged, f"http://127.0.0.1:{stack.http}/docs?x=1"],
         capture_output=True, text=True, timeout=30, check=True,
     )  # fmt: skip
-    status, location = result.stdout.split()
-    assert status == "301"
-    assert location.startswith("https://127.0.0.1")
-    assert location.endswith("/docs?x=1")
+    # server_name in nginx.conf, never the Host the client sent.
+    assert result.stdout.split() == ["301", "https://localhost/docs?x=1"]
+
+
+def test_the_proxy_does_not_wait_for_the_app_to_be_healthy(stack):
+    # Started with web, it serves web whenever web turns healthy, however late.
+    assert stack.proxy_started < stack.web_first_healthy
 
 
 def test_the_app_sees_the_real_client_and_https(stack):

@@ -69,7 +69,7 @@ def registry(engine, tmp_path_factory) -> Iterator[str]:
             return response.status == 200
 
     try:
-        assert poll(answers, timeout=20), log.read_text()
+        assert poll(answers, timeout=120), log.read_text()
         yield address
     finally:
         server.terminate()
@@ -99,7 +99,7 @@ def test_the_pushed_digest_is_the_tested_image_and_serves(image, pushed):
     request = urllib.request.Request(
         f"http://{host}/v2/{name}/manifests/{digest}", headers={"Accept": MANIFEST_TYPES}
     )
-    with urllib.request.urlopen(request, timeout=10) as response:
+    with urllib.request.urlopen(request, timeout=30) as response:
         manifest = json.load(response)
     tested_id = docker("image", "inspect", "--format", "{{.Id}}", image).stdout.strip()
     # The image ID is the digest of its configuration (the engine's classic store) or of its

@@ -3,7 +3,6 @@ and what a code-only change costs."""
 
 import re
 import subprocess
-import time
 import uuid
 
 import pytest
@@ -49,28 +48,49 @@ def test_health_check_turns_healthy(service, hardened):
     def states() -> set[str]:
         return {c.inspect("{{.State.Health.Status}}") for c in (service, hardened)}
 
-    assert poll(lambda: states() == {"healthy"}, timeout=60, interval=1), states()
+    # A ceiling for a starved host (the image gives a start a minute), not an expected time.
+    assert poll(lambda: states() == {"healthy"}, timeout=180, interval=1), states()
 
 
-@pytest.mark.parametrize(("variable", "value"), [("APP_LOG_LEVEL", "loud"), ("PORT", "65536")])
-def test_a_bad_setting_stops_it_with_one_line_naming_the_variable(start, variable, value):
-    container = start(env={"WEB_CONCURRENCY": "2", variable: value}, wait=False)
+def stopped_with_one_line(container) -> str:
     try:
-        code = docker("wait", container.name, timeout=60).stdout.strip()
+        code = docker("wait", container.name, timeout=180).stdout.strip()
     except subprocess.TimeoutExpired:
         pytest.fail(f"the service kept running with a bad setting:\n{container.logs()}")
     (line,) = container.logs().strip().splitlines()
     assert code != "0"
-    assert line.startswith(f"error: invalid setting {variable}={value!r}: ")
+    return line
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("APP_LOG_LEVEL", "loud"), ("PORT", "8001.0"), ("WEB_CONCURRENCY", "2.0")],
+)
+def test_a_bad_setting_stops_it_with_one_line_naming_the_variable(start, variable, value):
+    container = start(env={"WEB_CONCURRENCY": "2", variable: value}, wait=False)
+    assert stopped_with_one_line(container).startswith(
+        f"error: invalid setting {variable}={value!r}: "
+    )
+
+
+def test_a_secret_file_the_service_cannot_read_stops_it_naming_the_variable(start, tmp_path):
+    # As a host's files usually are: another owner's, mode 600.
+    secret = tmp_path / "APP_TITLE"
+    secret.write_text("Orders")
+    secret.chmod(0o600)
+    container = start(f"--volume={secret}:/run/secrets/APP_TITLE:ro", "--user=10002:0", wait=False)
+    line = stopped_with_one_line(container)
+    assert line.startswith(
+        "error: invalid setting APP_TITLE (secret file /run/secrets/APP_TITLE): "
+    )
+    assert "not readable by the service's user (uid 10002)" in line
 
 
 def test_stop_is_graceful(start):
     container = start()
-    began = time.monotonic()
     # A process that ignored SIGTERM would be killed at the deadline with code 137.
-    docker("stop", "--time=10", container.name, timeout=60)
+    docker("stop", "--time=10", container.name, timeout=120)
     assert container.inspect("{{.State.ExitCode}}") == "0"
-    assert time.monotonic() - began < 10
     assert "shutdown complete" in container.logs()
 
 

@@ -169,9 +169,10 @@ class Container:
         return f"http://127.0.0.1:{self.port}"
 
     def get(self, path: str) -> tuple[int, str]:
+        # Generous: on a busy host an answer can take seconds; a healthy one takes milliseconds.
         try:
             with urllib.request.urlopen(
-                f"http://127.0.0.1:{self.port}{path}", timeout=5
+                f"http://127.0.0.1:{self.port}{path}", timeout=30
             ) as response:
                 return response.status, response.read().decode()
         except urllib.error.HTTPError as error:
@@ -192,7 +193,9 @@ class Container:
         user_flags = [f"--user={user}"] if user else []
         return docker("exec", *user_flags, self.name, *command).stdout
 
-    def wait_until_serving(self, timeout: float = 30) -> None:
+    def wait_until_serving(self, timeout: float = 180) -> None:
+        """Until /healthz answers: a ceiling for a starved host, not an expected time."""
+
         def serves_or_stopped() -> bool:
             try:
                 return self.get("/healthz")[0] == 200

@@ -8,10 +8,10 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from . import health
+from . import health, telemetry
 from .config import PlatformSettings, SettingsError
 from .logs import configure_logging
-from .middleware import RequestLogMiddleware, RootPathMiddleware, route_path
+from .middleware import HostMiddleware, RequestLogMiddleware, RootPathMiddleware, route_path
 from .readiness import Readiness, tcp_check
 
 logger = logging.getLogger(__name__)
@@ -34,6 +34,7 @@ def platform_lifespan(service_lifespan: Lifespan) -> Lifespan:
             logger.info("startup complete, ready to serve")
             yield
         logger.info("shutdown complete")
+        telemetry.exit_by_deadline()  # FastAPI exports the telemetry after this
 
     return lifespan
 
@@ -66,6 +67,9 @@ def new_app(
         app.state.readiness.add(f"{host}:{port}", tcp_check(host, port, settings.ready_timeout))
     app.include_router(health.router)
     quiet_paths = frozenset() if settings.log_health_probes else health.PROBE_PATHS
+    app.add_middleware(
+        HostMiddleware, allowed_hosts=frozenset(settings.allowed_hosts), exempt=health.PROBE_PATHS
+    )
     app.add_middleware(RequestLogMiddleware, quiet_paths=quiet_paths)
     # Added last, so it runs first: the request log and the routes see the root path.
     if settings.root_path:

@@ -1,10 +1,12 @@
 """ASGI middleware that the app factory installs."""
 
+import ipaddress
 import json
 import logging
 import re
 import time
 import uuid
+from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -16,15 +18,28 @@ REQUEST_ID_HEADER = b"x-request-id"
 ACCEPTED_REQUEST_ID = re.compile(r"[A-Za-z0-9._:+/=-]{1,128}")
 
 access_logger = logging.getLogger(f"{SERVICE_LOGGER}.access")
-INTERNAL_ERROR_BODY = json.dumps({"detail": "Internal Server Error"}).encode()
-INTERNAL_ERROR_START: Message = {
-    "type": "http.response.start",
-    "status": 500,
-    "headers": [
-        (b"content-type", b"application/json"),
-        (b"content-length", str(len(INTERNAL_ERROR_BODY)).encode()),
-    ],
-}
+# A logged path is cut here: a record stays well under the 16 KiB at which Docker's log driver
+# splits a line, escapes included.
+LOGGED_PATH_LIMIT = 2048
+
+
+async def send_json(
+    send: Send, status: int, detail: str, headers: list[tuple[bytes, bytes]] | None = None
+) -> None:
+    """A whole JSON response {"detail": ...}, as FastAPI's own errors look."""
+    body = json.dumps({"detail": detail}).encode()
+    length = (b"content-length", str(len(body)).encode())
+    start_headers = [(b"content-type", b"application/json"), length, *(headers or [])]
+    await send({"type": "http.response.start", "status": status, "headers": start_headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            text: str = value.decode("latin-1")
+            return text
+    return None
 
 
 def route_path(scope: Scope) -> str:
@@ -53,6 +68,56 @@ class RootPathMiddleware:
         await self.app(scope, receive, send)
 
 
+class HostMiddleware:
+    """APP_ALLOWED_HOSTS: a request naming another host in its Host header gets a JSON 400 (the
+    probes excepted: a kubelet names the pod's address). Without the setting every host is
+    served, and a redirect that the app builds from the Host header (a slash added or dropped)
+    is made relative, so that a client cannot make it point at a host of its choosing.
+    """
+
+    def __init__(self, app: ASGIApp, allowed_hosts: frozenset[str], exempt: frozenset[str]) -> None:
+        self.app, self.allowed_hosts, self.exempt = app, allowed_hosts, exempt
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or route_path(scope) in self.exempt:
+            await self.app(scope, receive, send)
+            return
+        host = header(scope, b"host") or ""
+        if self.allowed_hosts:
+            if host_name(host) not in self.allowed_hosts:
+                await send_json(send, 400, "Invalid host header")
+                return
+            await self.app(scope, receive, send)
+            return
+
+        async def send_relative_redirect(message: Message) -> None:
+            if message["type"] == "http.response.start" and 300 <= message["status"] < 400:
+                headers = [
+                    (name, relative(value, host) if name == b"location" else value)
+                    for name, value in message.get("headers", [])
+                ]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_relative_redirect)
+
+
+def host_name(host: str) -> str | None:
+    """The name in a Host header ("API.example.com:8443" -> "api.example.com"), if it has one."""
+    try:
+        return urlsplit(f"//{host}").hostname
+    except ValueError:  # "[::1", a broken IPv6 literal
+        return None
+
+
+def relative(location: bytes, host: str) -> bytes:
+    """An absolute URL on `host` as /path?query; any other location as it is."""
+    parts = urlsplit(location)
+    if parts.netloc != host.encode("latin-1"):
+        return location
+    return (parts.path or b"/") + (b"?" + parts.query if parts.query else b"")
+
+
 class RequestLogMiddleware:
     """One log line per request, tagged with a request id that the response echoes.
 
@@ -69,6 +134,7 @@ class RequestLogMiddleware:
             await self.app(scope, receive, send)
             return
         request_id = self.request_id(scope)
+        id_bytes = request_id.encode()
         scope.setdefault("state", {})["request_id"] = request_id
         token = current_request_id.set(request_id)  # every record logged meanwhile carries it
         started = time.perf_counter()
@@ -78,7 +144,7 @@ class RequestLogMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                headers = [*message.get("headers", []), (REQUEST_ID_HEADER, request_id.encode())]
+                headers = [*message.get("headers", []), (REQUEST_ID_HEADER, id_bytes)]
                 message = {**message, "headers": headers}
             await send(message)
 
@@ -89,8 +155,7 @@ class RequestLogMiddleware:
                 raise
             # One record with the traceback and the request id, and a JSON 500 that carries
             # the id, instead of a plain-text 500 and a second, unrelated traceback.
-            await send_with_request_id(INTERNAL_ERROR_START)
-            await send({"type": "http.response.body", "body": INTERNAL_ERROR_BODY})
+            await send_json(send, 500, "Internal Server Error", [(REQUEST_ID_HEADER, id_bytes)])
             self.log(scope, 500, time.perf_counter() - started, request_id, failed=True)
             return
         finally:
@@ -100,12 +165,8 @@ class RequestLogMiddleware:
 
     @staticmethod
     def request_id(scope: Scope) -> str:
-        for name, value in scope["headers"]:
-            if name == REQUEST_ID_HEADER:
-                given: str = value.decode("latin-1")
-                if ACCEPTED_REQUEST_ID.fullmatch(given):
-                    return given
-        return uuid.uuid4().hex
+        given = header(scope, REQUEST_ID_HEADER)
+        return given if given and ACCEPTED_REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
 
     @staticmethod
     def log(
@@ -113,12 +174,25 @@ class RequestLogMiddleware:
     ) -> None:
         fields = {
             "method": scope["method"],
-            "path": scope["path"],  # no query string: it may carry secrets
+            # No query string: it may carry secrets.
+            "path": scope["path"][:LOGGED_PATH_LIMIT],
             "status": status,
             "duration_ms": round(seconds * 1000, 2),
-            "client": scope["client"][0] if scope.get("client") else None,
+            "client": client_address(scope),
             "scheme": scope["scheme"],
             "request_id": request_id,
         }
         level = logging.ERROR if failed else logging.INFO
         access_logger.log(level, "request", exc_info=failed, extra=fields)
+
+
+def client_address(scope: Scope) -> str | None:
+    """The client's address, or "invalid" when a trusted proxy's X-Forwarded-For named no
+    address (uvicorn takes its text as it is)."""
+    if not scope.get("client"):
+        return None
+    host: str = scope["client"][0]
+    try:
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        return "invalid"

@@ -1,10 +1,10 @@
 """Steps before the server starts: check the settings, then wait for the TCP services it needs.
 
 `check-settings` is the image's entrypoint: it checks every setting, then becomes the command,
-so that no worker ever starts with a bad one. `prestart` checks them too, then waits for
-APP_WAIT_FOR: run it as a one-shot Compose service or a Kubernetes init container, so that a bad
-setting or a missing dependency stops the rollout before any traffic. Both read secret files
-first.
+so that no worker ever starts with a bad one (`fastapi` it runs in its own process, set up as
+server.py says). `prestart` checks them too, then waits for APP_WAIT_FOR: run it as a one-shot
+Compose service or a Kubernetes init container, so that a bad setting or a missing dependency
+stops the rollout before any traffic. Both read secret files first.
 """
 
 import os
@@ -40,10 +40,20 @@ def check_then_run() -> None:
     """`check-settings [command...]`: exit with one line if a setting is bad, else become the
     command."""
     try:
-        checked_settings()
+        settings = checked_settings()
     except SettingsError as error:
         sys.exit(command_line(f"error: {error}", "error"))
-    if command := sys.argv[1:]:
+    command = sys.argv[1:]
+    if command[:1] == ["fastapi"]:
+        # Imported here: only the server needs them, and `prestart` starts faster without.
+        from fastapi.cli import main as fastapi_cli
+
+        from . import server
+
+        server.install(settings)
+        sys.argv = command
+        fastapi_cli()
+    elif command:
         os.execvp(command[0], command)  # noqa: S606 (the container's own command)
 
 

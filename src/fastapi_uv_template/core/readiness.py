@@ -3,14 +3,17 @@
 Every `host:port` in APP_WAIT_FOR is checked with a TCP connection. Add the service's own checks
 (a database ping, a cache) with `app.state.readiness.add("database", ping)`, where `ping` is an
 async function that raises when the dependency cannot serve. Results are kept for
-APP_READY_CACHE_SECONDS, so that frequent probes do not hammer the dependencies.
+APP_READY_CACHE_SECONDS, so that frequent probes do not hammer the dependencies. Which checks
+fail, and why, is logged when it changes.
 """
 
 import asyncio
+import logging
 import time
 from collections.abc import Awaitable, Callable
 
 Check = Callable[[], Awaitable[None]]
+logger = logging.getLogger(__name__)
 
 
 def tcp_check(host: str, port: int, timeout: float) -> Check:
@@ -41,11 +44,17 @@ class Readiness:
                     *(asyncio.wait_for(self.checks[name](), self.timeout) for name in names),
                     return_exceptions=True,
                 )
-                self.failing = {
+                failing = {
                     name: describe(result)
                     for name, result in zip(names, results, strict=True)
                     if isinstance(result, BaseException)
                 }
+                if failing != self.failing:  # a line per change, not per probe
+                    if failing:
+                        logger.warning("not ready", extra={"failing": failing})
+                    else:
+                        logger.info("ready again")
+                self.failing = failing
                 self.checked_at = time.monotonic()
             return self.failing
 

@@ -3,6 +3,7 @@ import logging
 import pytest
 from fastapi.testclient import TestClient
 
+from fastapi_uv_template.core import middleware
 from fastapi_uv_template.core.middleware import access_logger, route_path
 
 from .conftest import platform_app
@@ -14,13 +15,36 @@ def access_log(caplog):
     return lambda: [r.__dict__ for r in caplog.records if r.name == access_logger.name]
 
 
-def test_one_record_per_request_with_its_fields(client, access_log):
+def test_one_record_per_request_with_its_fields(access_log):
+    client = TestClient(platform_app(), client=("203.0.113.7", 50000))
     client.get("/numbers/5", params={"secret": "x"})
     client.get("/numbers/abc")
     first, second = access_log()
     fields = ("method", "path", "status", "client", "scheme")
-    assert [first[k] for k in fields] == ["GET", "/numbers/5", 200, "testclient", "http"]
+    assert [first[k] for k in fields] == ["GET", "/numbers/5", 200, "203.0.113.7", "http"]
     assert second["status"] == 422
+
+
+def test_a_client_that_is_no_address_and_a_long_path_are_not_logged_as_given(access_log):
+    # uvicorn takes a trusted proxy's X-Forwarded-For text as the client, whatever it says.
+    client = TestClient(platform_app(), client=("6.6.6.6 status=200", 50000))
+    client.get("/numbers/" + "9" * 20_000)
+    (record,) = access_log()
+    assert record["client"] == "invalid"
+    assert len(record["path"]) == middleware.LOGGED_PATH_LIMIT
+
+
+def test_redirects_never_point_at_a_host_the_client_named():
+    forged = {"Host": "evil.example"}
+    response = TestClient(platform_app()).get("/healthz/", headers=forged, follow_redirects=False)
+    assert (response.status_code, response.headers["location"]) == (307, "/healthz")
+    allowed = TestClient(platform_app(allowed_hosts="api.example.com"), base_url="http://x")
+    assert allowed.get("/numbers/1", headers=forged).json() == {"detail": "Invalid host header"}
+    assert allowed.get("/numbers/1", headers={"Host": "[::1"}).status_code == 400
+    assert allowed.get("/healthz", headers=forged).status_code == 200  # probes name pod IPs
+    mine = {"Host": "api.example.com:8443"}
+    response = allowed.get("/numbers/1/", headers=mine, follow_redirects=False)
+    assert response.headers["location"] == "http://api.example.com:8443/numbers/1"
 
 
 def test_a_request_id_is_made_returned_logged_and_given_to_handlers(client, access_log):

@@ -1,10 +1,11 @@
 import socket
+import sys
 import threading
 import time
 
 import pytest
 
-from fastapi_uv_template.core import prestart
+from fastapi_uv_template.core import prestart, server
 
 from tests.support.engine import free_port
 
@@ -40,8 +41,8 @@ def test_fails_naming_a_dependency_that_never_answers(monkeypatch, capsys):
 
 @pytest.mark.parametrize(
     ("variable", "value", "message"),
-    [("APP_WAIT_FOR", "nohost", "expected host:port"), ("APP_WAIT_FOR", "db:x", "integer"),
-     ("APP_LOG_LEVEL", "loud", "'debug'"), ("WEB_CONCURRENCY", "abc", "integer")],
+    [("APP_WAIT_FOR", "db:x", "expected host:port"), ("APP_LOG_LEVEL", "loud", "'debug'"),
+     ("WEB_CONCURRENCY", "abc", "whole number")],
 )  # fmt: skip
 def test_a_bad_setting_stops_it_naming_the_variable(monkeypatch, capsys, variable, value, message):
     monkeypatch.setenv(variable, value)
@@ -53,12 +54,21 @@ def test_a_bad_setting_stops_it_naming_the_variable(monkeypatch, capsys, variabl
 
 def test_check_settings_becomes_the_command_or_stops_with_one_line(monkeypatch):
     ran = []
-    monkeypatch.setattr("sys.argv", ["check-settings", "fastapi", "run"])
+    monkeypatch.setattr("sys.argv", ["check-settings", "prestart", "--x"])
     monkeypatch.setattr("os.execvp", lambda file, args: ran.append((file, args)))
     prestart.check_then_run()
-    assert ran == [("fastapi", ["fastapi", "run"])]
+    assert ran == [("prestart", ["prestart", "--x"])]
     monkeypatch.setenv("WEB_CONCURRENCY", "abc")
     with pytest.raises(SystemExit) as exited:
         prestart.check_then_run()
     assert str(exited.value).startswith("error: invalid setting WEB_CONCURRENCY='abc': ")
     assert len(ran) == 1
+
+
+def test_fastapi_runs_in_the_same_process_set_up_for_the_server(monkeypatch):
+    ran = []
+    monkeypatch.setattr("sys.argv", ["check-settings", "fastapi", "run"])
+    monkeypatch.setattr("fastapi.cli.main", lambda: ran.append(sys.argv))
+    monkeypatch.setattr(server, "install", lambda settings: ran.append(settings.log_format))
+    prestart.check_then_run()
+    assert ran == ["text", ["fastapi", "run"]]
