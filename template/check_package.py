@@ -1,4 +1,5 @@
-"""Copier task: refuse a package name that the service could not import as its own.
+"""Copier task: refuse a slug that a locked dependency already has as its name, and a package
+name that the service could not import as its own.
 
 Runs in the new project once its files are named. A package name must be an identifier that is
 no keyword, and must not take the name of a module that Python or the service's locked
@@ -9,8 +10,10 @@ project's own lock, which the service needs next anyway, so the list is never ke
 
 import json
 import keyword
+import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 # Every top-level module in the environment, with the distributions that provide it.
@@ -50,12 +53,33 @@ def problem(package: str, project: Path) -> str | None:
     return None
 
 
+def normalized(name: str) -> str:
+    """A distribution name as uv and pip compare them (PEP 503)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def slug_problem(slug: str, project: Path) -> str | None:
+    """The slug is the project's distribution name; a locked dependency of that name would make
+    the lock name two packages alike (uv: "depends on itself")."""
+    lock = tomllib.loads((project / "uv.lock").read_text())
+    for package in lock["package"]:
+        if package.get("source", {}).get("editable") != "." and (
+            normalized(package["name"]) == normalized(slug)
+        ):
+            return f'"{slug}" is the name of a dependency the service locks ({package["name"]}).'
+    return None
+
+
 def main() -> int:
-    package = sys.argv[1]
-    if reason := problem(package, Path.cwd()):
-        print(f"package_name: {reason} Choose another with --data package_name=...",
-              file=sys.stderr)  # fmt: skip
-        return 1
+    package, slug = sys.argv[1:3]
+    project = Path.cwd()
+    # In turn: the package check syncs from the lock, which a bad slug has broken.
+    checks = (("project_slug", slug_problem, slug), ("package_name", problem, package))
+    for question, check, answer in checks:
+        if reason := check(answer, project):
+            print(f"{question}: {reason} Choose another with --data {question}=...",
+                  file=sys.stderr)  # fmt: skip
+            return 1
     return 0
 
 

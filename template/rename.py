@@ -76,15 +76,16 @@ class Rename:
         return self.names.sub(lambda match: self.new[match.group()], text)
 
     def pyproject(self, text: str) -> str:
+        """The names, then the description and authors: an answer that mentions one of the
+        template's names keeps it."""
         args, author = self.args, f"name = {quoted(self.args.author_name)}"
         if args.author_email:
             author += f", email = {quoted(args.author_email)}"
-        text = re.sub(
+        return re.sub(
             r'^description = ".*"$',
             lambda _: f"description = {quoted(args.description)}\nauthors = [{{ {author} }}]",
-            text, count=1, flags=re.MULTILINE,
+            self.names_in(text), count=1, flags=re.MULTILINE,
         )  # fmt: skip
-        return self.names_in(text)
 
     def readme(self, text: str) -> str:
         """Title and first paragraph from the answers; no template-only sections."""

@@ -1,7 +1,14 @@
 """Run copier, uv and git the way a user of the template would, in temporary directories."""
 
+import fcntl
 import os
+import pty
+import re
+import select
+import signal
+import struct
 import subprocess
+import termios
 import time
 from pathlib import Path
 
@@ -46,6 +53,38 @@ def generate(target: Path, *args: str, source: Path = REPO, **data: str) -> Path
     copier("copy", "--vcs-ref=HEAD", *args, *answers(**data), source, target, cwd=source)
     commit_all(target, "Start from the template")
     return target
+
+
+def typed(target: Path, *typing: str, source: Path = REPO) -> tuple[int, str]:
+    """`copier copy` in a terminal, answered as a person types: each of `typing` is typed at one
+    prompt once the terminal has been quiet for a second (so once the prompt is drawn), then
+    Enter; an empty one, and Enter past them, takes the default. Copier's exit status and what
+    it showed."""
+    command = [str(TOOLS / "copier"), "copy", "--trust", "--vcs-ref=HEAD", str(source), str(target)]
+    pid, terminal = pty.fork()
+    if pid == 0:  # the child: copier, on a terminal wide enough that no message wraps
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 250, 0, 0))
+        os.chdir(source)
+        os.execve(command[0], command, ENV)  # noqa: S606 (copier, from the locked tools)
+    shown, keys = b"", list(typing)
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
+        if select.select([terminal], [], [], 1.0)[0]:
+            try:
+                chunk = os.read(terminal, 65536)
+            except OSError:  # copier has exited and closed the terminal
+                break
+            shown += chunk
+            if b"\x1b[6n" in chunk:  # where is the cursor? A terminal answers; so does this one
+                os.write(terminal, b"\x1b[1;1R")
+        elif "🎤".encode() in shown:  # quiet, once questions are asked: a prompt waits; Ctrl-U
+            key = keys.pop(0) if keys else ""  # clears the default it shows, unless it is taken
+            os.write(terminal, (f"\x15{key}" if key else "").encode() + b"\r")
+    else:
+        os.kill(pid, signal.SIGKILL)  # still asking after ten minutes: a prompt that never ends
+    _, status = os.waitpid(pid, 0)
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", shown.decode(errors="replace"))  # no colours
+    return os.waitstatus_to_exitcode(status), text
 
 
 def suite(project: Path, **env: str | None) -> tuple[str, float]:

@@ -10,7 +10,7 @@ import uuid
 import pytest
 import yaml
 
-from .generation import generate, leftovers, run
+from .generation import TEMPLATE_NAMES, generate, leftovers, run
 from tests.support.engine import build_image, docker, run_container
 
 VARIANTS = {
@@ -34,6 +34,11 @@ VARIANTS = {
     # checks too).
     "accents, look-alike and wide characters": {
         "project_name": "Caf\u00e9 \u00d6rd\u00e9r \u2013 Zo\u00eb\u2019s \u6ce8\u6587 \U0001f600"
+    },
+    # Accents typed decomposed (NFD), and the template's own names in free text.
+    "decomposed accents, the template's names in the answers": {
+        "project_name": "Re\u0301sume\u0301 Orders",
+        "description": "Started from fastapi-uv-template, kept as written.",
     },
 }
 
@@ -70,9 +75,20 @@ def test_every_answer_lands_as_given(generated):
     assert (project / "src" / recorded["package_name"] / "main.py").is_file()
     devcontainer = json.loads((project / ".devcontainer" / "devcontainer.json").read_text())
     assert devcontainer["name"] == recorded["project_slug"]
-    assert leftovers(project) == []
+    # Only where an answer itself names the template (the description, in two files).
+    named = [word for word in TEMPLATE_NAMES if word in data.get("description", "")]
+    assert leftovers(project) == [
+        f"{f}: {w}" for f in ("README.md", "pyproject.toml") for w in named
+    ]
     for key, value in data.items():
         assert recorded[key] == value
+
+
+@pytest.mark.parametrize(
+    "generated", ["decomposed accents, the template's names in the answers"], indirect=True
+)
+def test_decomposed_accents_give_plain_letters_in_the_names(generated):
+    assert answered(generated[1])["project_slug"] == "resume-orders"
 
 
 @every_variant
@@ -100,6 +116,7 @@ def test_the_image_builds_and_serves_the_project_title(generated, engine):
         container.wait_until_serving()
         _, schema = container.get_json("/openapi.json")
         assert schema["info"]["title"] == recorded["project_name"]
+        assert schema["info"]["description"] == recorded["description"]
         version = container.exec("python", "-c", "import sys; print(sys.version_info[:2])")
         assert version.strip() == str(tuple(map(int, recorded["python_version"].split("."))))
         assert f"{recorded['package_name']}.access" in container.logs()

@@ -6,7 +6,7 @@ import tomllib
 
 import pytest
 
-from .generation import TEMPLATE_WORDS, answers, copier, generate, leftovers
+from .generation import TEMPLATE_WORDS, answers, copier, generate, leftovers, typed
 from tests.support.paths import REPO
 
 # Spaces, capitals, a dash and a digit after the first character.
@@ -74,13 +74,19 @@ def test_scripts_stay_runnable(project):
         ({"project_name": "   "}, "project_name: the name cannot be empty"),
         ({"project_name": "Two\nlines"}, "project_name: one line of text"),
         ({"project_name": "x" * 71}, "project_name: at most 70 characters"),
-        ({"project_name": "--- !!"}, 'project_slug: "--- !!" has no letters or digits'),
-        ({"project_name": "Заказы"}, 'project_slug: "Заказы" has no letters or digits'),
+        ({"project_slug": ""}, "project_slug: the name cannot be empty"),
         ({"project_slug": "Orders"}, "project_slug: lower-case letters, digits and dashes"),
         ({"project_slug": "a" * 51}, "project_slug: at most 50 characters"),
         ({"description": "One\ntwo"}, "description: one line of text"),
         ({"author_email": "nobody"}, 'author_email: "nobody" is no e-mail address'),
+        ({"author_email": "a;b@example.com"}, '"a;b@example.com" is no e-mail address'),
+        ({"author_name": "Doe, Jane"}, "author_name: no comma"),
+        ({"project_name": "PyYAML"}, 'project_slug: "pyyaml" is the name of a dependency'),
+        ({"project_name": "FastAPI", "package_name": "api"}, 'project_slug: "fastapi" is the name'),
+        ({"project_name": "Two\u2028lines"}, "project_name: one line of text"),
+        ({"description": "One\x85two"}, "description: one line of text"),
         ({"repository": "no-slash"}, "repository: expected owner/name"),
+        ({"repository": "../.."}, 'repository: expected owner/name, got "../.."'),
         ({"image_name": "ghcr.io/Org/App"}, 'image_name: "ghcr.io/Org/App" is no image name'),
         ({"image_name": "ghcr.io/org/app:1.0"}, "is no image name: lower case"),
     ],
@@ -91,6 +97,19 @@ def test_bad_answers_are_refused_with_one_line_naming_the_question(tmp_path, dat
     assert result.returncode != 0
     assert message in result.stdout + result.stderr
     assert not (tmp_path / "out" / "pyproject.toml").exists()
+
+
+def test_typed_in_a_terminal_every_default_offered_is_one_that_works(tmp_path):
+    # A name without Latin letters (its slug falls back), a repository refused at its prompt and
+    # one whose image name needs making valid; every other question answered with Enter.
+    code, shown = typed(tmp_path / "out", "Заказы", "", "", "", "", "", "../..", "Acme/Orders_")
+    assert code == 0, shown[-3000:]
+    assert 'repository: expected owner/name, got "../.."' in shown
+    service = tmp_path / "out"
+    assert tomllib.loads((service / "pyproject.toml").read_text())["project"]["name"] == "service"
+    assert (service / "README.md").read_text().startswith("# Заказы\n")
+    kustomization = (service / "deploy" / "kubernetes" / "kustomization.yaml").read_text()
+    assert 'newName: "ghcr.io/acme/orders"' in kustomization
 
 
 def test_a_name_in_another_script_works_with_a_slug_given(tmp_path):

@@ -55,3 +55,11 @@ def test_without_the_example_route_the_whole_suite_passes_with_the_engine(servic
     assert re.fullmatch(r"=+ \d+ passed in .*", outcome), outcome
     # The suite wrote nothing into the working tree: no file changed, added or deleted.
     assert run("git", "status", "--porcelain", cwd=service).stdout == ""
+
+
+def test_a_python_3_12_service_passes_its_whole_suite(tmp_path, engine):
+    # Each Python the generator offers runs the whole suite: the default's is run above.
+    service = generate(tmp_path / "service", python_version="3.12")
+    outcome, seconds = suite(service, CI="true")
+    print(f"\nPython 3.12 service, engine: {outcome} ({seconds:.0f} s)")
+    assert re.fullmatch(r"=+ \d+ passed in .*", outcome), outcome

@@ -4,6 +4,7 @@ root path, tracing, health probes and readiness."""
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from importlib.metadata import metadata
 from typing import Any
 
 from fastapi import FastAPI
@@ -15,6 +16,8 @@ from .middleware import HostMiddleware, RequestLogMiddleware, RootPathMiddleware
 from .readiness import Readiness, tcp_check
 
 logger = logging.getLogger(__name__)
+# The project's distribution (pyproject.toml's name), whose metadata the API schema shows.
+DISTRIBUTION = "fastapi-uv-template"
 
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
@@ -39,10 +42,15 @@ def platform_lifespan(service_lifespan: Lifespan) -> Lifespan:
     return lifespan
 
 
-def new_app(
-    settings: PlatformSettings, lifespan: Lifespan = no_lifespan, **metadata: Any
-) -> FastAPI:
-    """A FastAPI app with the platform installed; `metadata` (title, version...) goes to FastAPI.
+def about_the_service() -> dict[str, str]:
+    """The version and description in pyproject.toml, as the installed distribution has them."""
+    described = metadata(DISTRIBUTION)
+    return {"version": described["Version"], "description": described.get("Summary") or ""}
+
+
+def new_app(settings: PlatformSettings, lifespan: Lifespan = no_lifespan, **about: Any) -> FastAPI:
+    """A FastAPI app with the platform installed; `about` (title, version...) goes to FastAPI,
+    whose schema has the project's version and description unless given.
 
     Handlers find the settings in `app.state.settings` (dependencies.py), the readiness checks
     in `app.state.readiness` (add the service's own with `.add(name, check)`). The service's own
@@ -59,7 +67,7 @@ def new_app(
             "auto_configure": True,
             "exclude": lambda scope: route_path(scope) in health.PROBE_PATHS,
         },
-        **metadata,
+        **(about_the_service() | about),
     )
     app.state.settings = settings
     app.state.readiness = Readiness(settings.ready_cache_seconds, settings.ready_timeout)
