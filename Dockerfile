@@ -69,7 +69,7 @@ USER 10001:0
 HEALTHCHECK --interval=5s --timeout=10s --start-period=60s --retries=3 \
     CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/${PORT:-8000} && printf 'GET /healthz HTTP/1.0\\r\\n\\r\\n' >&3 && read -r status <&3 && [[ $status == 'HTTP/1.1 200 '* ]]"]
 # Every setting is checked first (one line naming a bad one, before any worker starts); then
-# check-settings becomes the command (fastapi it runs in its own process: core/server.py), so
-# the server is PID 1 and gets SIGTERM directly.
+# check-settings runs the command (`fastapi` inside its own process, core/server.py says why;
+# anything else by exec), so the server is PID 1 and gets SIGTERM directly.
 ENTRYPOINT ["check-settings"]
 CMD ["fastapi", "run", "--entrypoint", "fastapi_uv_template.main:app", "--proxy-headers"]

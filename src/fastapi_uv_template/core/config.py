@@ -23,9 +23,12 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 ENV_PREFIX = "APP_"
 
 
+DIGITS = re.compile(r"[0-9]+")
+
+
 def whole_number(value: object) -> object:
     """Digits only, as the server's int() reads them: pydantic would take "2.0", the server not."""
-    if isinstance(value, str) and not re.fullmatch(r"[0-9]+", value.strip()):
+    if isinstance(value, str) and not DIGITS.fullmatch(value.strip()):
         raise ValueError("expected a whole number in digits, e.g. 2")
     return value
 
@@ -60,13 +63,10 @@ def split_addresses(value: object) -> object:
     addresses = []
     for item in filter(None, (part.strip() for part in value.split(","))):
         host, colon, port = item.rpartition(":")
-        if host.startswith("[") and host.endswith("]") and is_ip_address(host[1:-1]):
-            host = host[1:-1]  # an IPv6 address, in brackets as in a URL
-        elif not (colon and HOST_NAME.fullmatch(host)):
-            host = ""
-        if not (host and port.isascii() and port.isdigit()):
+        bracketed = host.startswith("[") and host.endswith("]") and is_ip_address(host[1:-1])
+        if not (colon and (bracketed or HOST_NAME.fullmatch(host)) and DIGITS.fullmatch(port)):
             raise ValueError(f"expected host:port (IPv6 as [::1]:port), got {item!r}")
-        addresses.append((host, port))
+        addresses.append((host[1:-1] if bracketed else host, port))
     return addresses
 
 

@@ -1,13 +1,14 @@
 """ASGI middleware that the app factory installs."""
 
 import ipaddress
-import json
 import logging
 import re
 import time
 import uuid
 from urllib.parse import urlsplit
 
+from starlette.datastructures import Headers
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .logs import SERVICE_LOGGER, current_request_id
@@ -21,25 +22,6 @@ access_logger = logging.getLogger(f"{SERVICE_LOGGER}.access")
 # A logged path is cut here: a record stays well under the 16 KiB at which Docker's log driver
 # splits a line, escapes included.
 LOGGED_PATH_LIMIT = 2048
-
-
-async def send_json(
-    send: Send, status: int, detail: str, headers: list[tuple[bytes, bytes]] | None = None
-) -> None:
-    """A whole JSON response {"detail": ...}, as FastAPI's own errors look."""
-    body = json.dumps({"detail": detail}).encode()
-    length = (b"content-length", str(len(body)).encode())
-    start_headers = [(b"content-type", b"application/json"), length, *(headers or [])]
-    await send({"type": "http.response.start", "status": status, "headers": start_headers})
-    await send({"type": "http.response.body", "body": body})
-
-
-def header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope["headers"]:
-        if key == name:
-            text: str = value.decode("latin-1")
-            return text
-    return None
 
 
 def route_path(scope: Scope) -> str:
@@ -82,10 +64,10 @@ class HostMiddleware:
         if scope["type"] != "http" or route_path(scope) in self.exempt:
             await self.app(scope, receive, send)
             return
-        host = header(scope, b"host") or ""
+        host = Headers(scope=scope).get("host", "")
         if self.allowed_hosts:
             if host_name(host) not in self.allowed_hosts:
-                await send_json(send, 400, "Invalid host header")
+                await JSONResponse({"detail": "Invalid host header"}, 400)(scope, receive, send)
                 return
             await self.app(scope, receive, send)
             return
@@ -134,7 +116,6 @@ class RequestLogMiddleware:
             await self.app(scope, receive, send)
             return
         request_id = self.request_id(scope)
-        id_bytes = request_id.encode()
         scope.setdefault("state", {})["request_id"] = request_id
         token = current_request_id.set(request_id)  # every record logged meanwhile carries it
         started = time.perf_counter()
@@ -144,7 +125,7 @@ class RequestLogMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                headers = [*message.get("headers", []), (REQUEST_ID_HEADER, id_bytes)]
+                headers = [*message.get("headers", []), (REQUEST_ID_HEADER, request_id.encode())]
                 message = {**message, "headers": headers}
             await send(message)
 
@@ -155,7 +136,8 @@ class RequestLogMiddleware:
                 raise
             # One record with the traceback and the request id, and a JSON 500 that carries
             # the id, instead of a plain-text 500 and a second, unrelated traceback.
-            await send_json(send, 500, "Internal Server Error", [(REQUEST_ID_HEADER, id_bytes)])
+            failed = JSONResponse({"detail": "Internal Server Error"}, 500)
+            await failed(scope, receive, send_with_request_id)
             self.log(scope, 500, time.perf_counter() - started, request_id, failed=True)
             return
         finally:
@@ -165,7 +147,7 @@ class RequestLogMiddleware:
 
     @staticmethod
     def request_id(scope: Scope) -> str:
-        given = header(scope, REQUEST_ID_HEADER)
+        given = Headers(scope=scope).get(REQUEST_ID_HEADER.decode())
         return given if given and ACCEPTED_REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
 
     @staticmethod
