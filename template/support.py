@@ -115,3 +115,12 @@ def production_override(path: Path, subnet: str, certs: Path) -> Path:
     """An override file for compose.production.yaml; `subnet` is the first three octets."""
     path.write_text(PRODUCTION_OVERRIDE.format(subnet=subnet, certs=certs, repo=REPO))
     return path
+
+
+def section(readme: Path, title: str) -> str:
+    """The text under a `## title` heading of a Markdown file, up to the next one."""
+    return readme.read_text().split(f"\n## {title}\n", 1)[1].split("\n## ", 1)[0]
+
+
+def code_blocks(text: str, language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", text, re.DOTALL)

@@ -55,16 +55,16 @@ def generate(target: Path, *args: str, source: Path = REPO, **data: str) -> Path
     return target
 
 
-def typed(target: Path, *typing: str, source: Path = REPO) -> tuple[int, str]:
-    """`copier copy` in a terminal, answered as a person types: each of `typing` is typed at one
-    prompt once the terminal has been quiet for a second (so once the prompt is drawn), then
-    Enter; an empty one, and Enter past them, takes the default. Copier's exit status and what
-    it showed."""
-    command = [str(TOOLS / "copier"), "copy", "--trust", "--vcs-ref=HEAD", str(source), str(target)]
+def typed(cwd: Path, arguments: list[str | Path], *typing: str) -> tuple[int, str]:
+    """copier with these arguments in a terminal, answered as a person types: each of `typing` is
+    typed at one prompt once the terminal has been quiet for a second (so once the prompt is
+    drawn), then Enter; an empty one, and Enter past them, takes the default. Copier's exit
+    status and what it showed."""
+    command = [str(TOOLS / "copier"), *map(str, arguments)]
     pid, terminal = pty.fork()
     if pid == 0:  # the child: copier, on a terminal wide enough that no message wraps
         fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 250, 0, 0))
-        os.chdir(source)
+        os.chdir(cwd)
         os.execve(command[0], command, ENV)  # noqa: S606 (copier, from the locked tools)
     shown, keys = b"", list(typing)
     deadline = time.monotonic() + 600
@@ -106,7 +106,7 @@ def commit_all(path: Path, message: str) -> None:
     if not (path / ".git").exists():
         run("git", "init", "--quiet", "--initial-branch=main", cwd=path)
     run("git", "add", "--all", cwd=path)
-    run("git", "commit", "--quiet", "--message", message, cwd=path)
+    run("git", "commit", "--quiet", "--allow-empty", "--message", message, cwd=path)
 
 
 def leftovers(project: Path, words: tuple[str, ...] = TEMPLATE_NAMES) -> list[str]:

@@ -102,7 +102,8 @@ def test_bad_answers_are_refused_with_one_line_naming_the_question(tmp_path, dat
 def test_typed_in_a_terminal_every_default_offered_is_one_that_works(tmp_path):
     # A name without Latin letters (its slug falls back), a repository refused at its prompt and
     # one whose image name needs making valid; every other question answered with Enter.
-    code, shown = typed(tmp_path / "out", "Заказы", "", "", "", "", "", "../..", "Acme/Orders_")
+    command = ["copy", "--trust", "--vcs-ref=HEAD", REPO, tmp_path / "out"]
+    code, shown = typed(REPO, command, "Заказы", "", "", "", "", "", "../..", "Acme/Orders_")
     assert code == 0, shown[-3000:]
     assert 'repository: expected owner/name, got "../.."' in shown
     service = tmp_path / "out"

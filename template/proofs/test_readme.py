@@ -13,19 +13,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from template.support import code_blocks, section
 
 from .generation import generate, run
 from tests.support.engine import Container, docker, free_port, unique
 
 pytestmark = pytest.mark.container
-
-
-def section(readme: Path, title: str) -> str:
-    return readme.read_text().split(f"\n## {title}\n", 1)[1].split("\n## ", 1)[0]
-
-
-def code_blocks(text: str, language: str) -> list[str]:
-    return re.findall(rf"```{language}\n(.*?)```", text, re.DOTALL)
 
 
 def add_the_endpoint(service: Path, text: str) -> None:
