@@ -18,30 +18,38 @@ from tests.support.paths import REPO
 ADVISORY = "GHSA-0000-test-0000"
 # A runtime dependency that every generated service locks too.
 AFFECTED = "starlette"
+# And one in a dev tool, which the image does not hold.
+DEV_ADVISORY, DEV_AFFECTED = "GHSA-0000-devt-0000", "pytest"
+ADVISORIES = {AFFECTED: ADVISORY, DEV_AFFECTED: DEV_ADVISORY}
+
+
+def checks_steps() -> list[dict]:
+    workflow = yaml.safe_load((REPO / ".github" / "workflows" / "ci.yml").read_text())
+    return workflow["jobs"]["checks"]["steps"]
 
 
 def audit_command() -> list[str]:
-    workflow = yaml.safe_load((REPO / ".github" / "workflows" / "ci.yml").read_text())
-    (command,) = [
-        step["run"] for step in workflow["jobs"]["checks"]["steps"]
-        if step.get("run", "").startswith("uv audit")
-    ]  # fmt: skip
+    (command,) = [s["run"] for s in checks_steps() if s.get("run", "").startswith("uv audit")]
     return shlex.split(command)
 
 
 class Advisories(BaseHTTPRequestHandler):
-    """One known vulnerability in every version of AFFECTED, no others."""
+    """One known vulnerability in every version of each package of ADVISORIES, no others."""
 
     def do_POST(self) -> None:  # /v1/querybatch
         queries = json.loads(self.rfile.read(int(self.headers["Content-Length"])))["queries"]
-        hit = {"vulns": [{"id": ADVISORY, "modified": "2026-01-01T00:00:00Z"}]}
-        self.reply({"results": [hit if q["package"]["name"] == AFFECTED else {} for q in queries]})
+        self.reply({"results": [
+            {"vulns": [{"id": ADVISORIES[name], "modified": "2026-01-01T00:00:00Z"}]}
+            if (name := q["package"]["name"]) in ADVISORIES else {} for q in queries
+        ]})  # fmt: skip
 
     def do_GET(self) -> None:  # /v1/vulns/<id>
+        advisory = self.path.rsplit("/", 1)[1]
+        (package,) = [name for name, known in ADVISORIES.items() if known == advisory]
         self.reply({
-            "id": ADVISORY, "modified": "2026-01-01T00:00:00Z", "summary": "stand-in advisory",
+            "id": advisory, "modified": "2026-01-01T00:00:00Z", "summary": "stand-in advisory",
             "affected": [{
-                "package": {"name": AFFECTED, "ecosystem": "PyPI"},
+                "package": {"name": package, "ecosystem": "PyPI"},
                 "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}]}],
             }],
         })  # fmt: skip
@@ -90,6 +98,27 @@ def test_a_known_vulnerability_fails_the_audit_and_is_named(service):
     assert result.returncode == 1, result.stdout + result.stderr
     assert AFFECTED in result.stdout
     assert ADVISORY in result.stdout
+    assert DEV_ADVISORY not in result.stdout  # the gate is what the image ships
+
+
+def test_dev_tool_advisories_reach_the_summary_without_failing_the_run(service, tmp_path):
+    """The workflow's step as written, with `uv audit` asking the stand-in."""
+    (script,) = [s["run"] for s in checks_steps() if "dev tools" in s.get("name", "")]
+    (tmp_path / "bin").mkdir()
+    uv = tmp_path / "bin" / "uv"
+    uv.write_text(f'#!/bin/sh\nexec {shutil.which("uv")} "$@" --service-url {service}\n')
+    uv.chmod(0o755)
+    summary = tmp_path / "summary.md"
+    result = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script], cwd=REPO,
+        capture_output=True, text=True, timeout=120,
+        env={"PATH": f"{tmp_path / 'bin'}:/usr/bin:/bin", "RUNNER_TEMP": str(tmp_path),
+             "GITHUB_STEP_SUMMARY": str(summary), "HOME": str(Path.home())},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "::warning title=Dev tools::" in result.stdout
+    assert DEV_ADVISORY in summary.read_text()
+    assert ADVISORY not in summary.read_text()
 
 
 def test_an_entry_in_the_documented_ignore_list_lets_it_pass(service, tmp_path):

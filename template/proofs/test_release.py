@@ -1,20 +1,25 @@
 """The release round trip against a real registry on 127.0.0.1: the image the suite tested is
-pushed, pulled back by digest and checked by .github/release.sh, the script CI's release runs.
+pushed, pulled back by digest and checked by .github/release.sh, the script CI's release runs;
+then published under a release's tags, and again by a weekly refresh.
 
 Here `docker push` sends the image; CI's build-push-action pushes by digest with buildx, which
-this engine lacks. From the digest on, both run the same script.
+this engine's client lacks. From the digest on, both run the same script; for its two buildx
+commands (`imagetools create` and `inspect`), BUILDX below does the same with `docker manifest`
+and the registry's API, on single-platform images and without annotations.
 """
 
 import json
 import os
 import shutil
 import subprocess
+import sys
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from .generation import commit_all, run
 from tests.support.engine import docker, free_port, poll, unique
 from tests.support.paths import REPO
 
@@ -36,10 +41,11 @@ def pushed_reference(tag: str) -> str:
     return reference
 
 
-def release(*args: str) -> subprocess.CompletedProcess:
+def release(*args: str, cwd: Path = REPO, **env: str) -> subprocess.CompletedProcess:
+    """The script with the probe's own deadline, which allows for a busy host; `env` added."""
     return subprocess.run(
-        [str(RELEASE), *args], capture_output=True, text=True, timeout=300,
-        env={**os.environ, "PROBE_SECONDS": "30"},
+        [str(RELEASE), *args], capture_output=True, text=True, timeout=600, cwd=cwd,
+        env={**os.environ, **env},
     )  # fmt: skip
 
 
@@ -149,5 +155,79 @@ def test_probe_fails_with_the_log_when_nothing_serves_on_8000(variant):
 def test_the_script_refuses_an_unknown_step():
     result = release("deploy")
     assert result.returncode == 2
-    assert "usage: release.sh verify|probe|publish" in result.stderr
+    assert "usage: release.sh verify|probe|newest|tags|publish" in result.stderr
     assert Path(RELEASE).stat().st_mode & 0o111  # runnable as CI calls it
+
+
+BUILDX = f"""#!{sys.executable}
+import os, subprocess, sys, urllib.request
+DOCKER, LISTS = {shutil.which("docker")!r}, {MANIFEST_TYPES!r}
+args = sys.argv[1:]
+if args[:2] != ["buildx", "imagetools"]:
+    os.execv(DOCKER, [DOCKER, *args])
+verb, words = args[2], iter(args[3:])
+if verb == "inspect" and "--format" not in args:
+    manifest = [DOCKER, "manifest", "inspect", "--insecure", args[3]]
+    sys.exit(subprocess.run(manifest, capture_output=True).returncode)
+if verb == "inspect":
+    name, tag = args[3].rsplit(":", 1)
+    host, path = name.split("/", 1)
+    url = f"http://{{host}}/v2/{{path}}/manifests/{{tag}}"
+    request = urllib.request.Request(url, method="HEAD", headers={{"Accept": LISTS}})
+    print(urllib.request.urlopen(request, timeout=30).headers["Docker-Content-Digest"])
+    sys.exit()
+tags, sources = [], []
+for word in words:
+    if word == "--tag":
+        tags.append(next(words))
+    elif word == "--annotation":
+        next(words)
+    else:
+        sources.append(word)
+for tag in tags:
+    subprocess.run([DOCKER, "manifest", "create", "--insecure", tag, *sources], check=True)
+    subprocess.run([DOCKER, "manifest", "push", "--insecure", "--purge", tag], check=True)
+"""
+
+
+def test_a_weekly_refresh_adds_a_version_tag_and_moves_only_the_moving_ones(
+    pushed, variant, tmp_path
+):
+    repository, tested = pushed
+    docker("push", variant, timeout=300)
+    rebuilt = pushed_reference(variant).split("@")[1]  # the refresh's build: other bytes
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "docker").write_text(BUILDX)
+    (tmp_path / "bin" / "docker").chmod(0o755)
+    path = f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}"
+    project = tmp_path / "project"  # the tags release.sh reads: one release, v1.2.3
+    project.mkdir()
+    commit_all(project, "Release 1.2.3")
+    run("git", "tag", "v1.2.3", cwd=project)
+
+    def publish(event: str, run_number: str, digest: str) -> subprocess.CompletedProcess:
+        tags = release("tags", event, "refs/tags/v1.2.3", "0" * 40, run_number, cwd=project)
+        names = "\n".join(f"{repository}:{tag}" for tag in tags.stdout.split())
+        return release("publish", repository, digest, cwd=project, PATH=path,
+                       DOCKER_METADATA_OUTPUT_TAGS=names)  # fmt: skip
+
+    def digests(*tags: str) -> set[str]:
+        inspect = [tmp_path / "bin" / "docker", "buildx", "imagetools", "inspect"]
+        return {
+            run(*inspect, f"{repository}:{tag}", "--format", "-", cwd=project).stdout.strip()
+            for tag in tags
+        }
+
+    released = publish("push", "", tested)
+    assert released.returncode == 0, released.stderr
+    (first,) = digests("1.2.3", "1.2", "1", "latest")
+    refreshed = publish("refresh", "8", rebuilt)
+    assert refreshed.returncode == 0, refreshed.stderr
+    (second,) = digests("1.2.3-r8", "1.2", "1", "latest")
+    assert second != first
+    assert digests("1.2.3") == {first}
+    # The tag's run again (a re-run), or any build under a version that exists: refused.
+    again = publish("push", "", rebuilt)
+    assert again.returncode == 1
+    assert f"{repository}:1.2.3 exists, and a version's tag is never rewritten" in again.stderr
+    assert digests("1.2.3") == {first}

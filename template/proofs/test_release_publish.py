@@ -12,14 +12,19 @@ RELEASE = REPO / ".github" / "release.sh"
 REPOSITORY = "ghcr.io/example-org/service"
 DIGESTS = ["sha256:" + "a" * 64, "sha256:" + "b" * 64]
 LIST_DIGEST = "sha256:" + "c" * 64
-RECORDING_DOCKER = f"""#!/bin/sh
+# Tags in $EXISTING are in the registry already; the list it makes has LIST_DIGEST.
+RECORDING_DOCKER = f"""#!/bin/bash
 echo "$*" >> "$DOCKER_CALLS"
-case "$*" in *"imagetools inspect"*) echo "{LIST_DIGEST}" ;; *) echo "imagetools output" ;; esac
+case "$*" in
+  *"imagetools inspect"*--format*) echo "{LIST_DIGEST}" ;;
+  *"imagetools inspect"*) [[ " $EXISTING " == *" $4 "* ]] ;;
+  *) echo "imagetools output" ;;
+esac
 """
 
 
 def publish(
-    tmp_path: Path, tags: str | None, *digests: str
+    tmp_path: Path, tags: str | None, *digests: str, **env: str
 ) -> tuple[subprocess.CompletedProcess, list]:
     """Run the step with the recording docker first on PATH; `tags=None` leaves them unset."""
     (tmp_path / "docker").write_text(RECORDING_DOCKER)
@@ -29,6 +34,7 @@ def publish(
         **{k: v for k, v in os.environ.items() if k != "DOCKER_METADATA_OUTPUT_TAGS"},
         "PATH": f"{tmp_path}{os.pathsep}{os.environ['PATH']}",
         "DOCKER_CALLS": str(calls),
+        **env,
     }
     if tags is not None:
         env["DOCKER_METADATA_OUTPUT_TAGS"] = tags
@@ -41,12 +47,19 @@ def publish(
 
 def test_every_tag_names_one_list_of_exactly_the_tested_digests(tmp_path):
     tags = f"{REPOSITORY}:1.2.3\n{REPOSITORY}:1.2\n{REPOSITORY}:latest\n"
-    result, calls = publish(tmp_path, tags, *DIGESTS)
+    # metadata-action's annotations: the list's and its entries' are given, a manifest's not.
+    annotations = "index:a=1\nmanifest-descriptor:b=2\nmanifest:c=3"
+    result, calls = publish(
+        tmp_path, tags, *DIGESTS, DOCKER_METADATA_OUTPUT_ANNOTATIONS=annotations
+    )
     assert result.returncode == 0, result.stderr
-    create, inspect = calls
+    exists, create, inspect = calls
+    # Only the version's tag is looked up: the moving ones may be moved.
+    assert exists == f"buildx imagetools inspect {REPOSITORY}:1.2.3"
     assert create == (
         f"buildx imagetools create --tag {REPOSITORY}:1.2.3 --tag {REPOSITORY}:1.2 "
-        f"--tag {REPOSITORY}:latest {REPOSITORY}@{DIGESTS[0]} {REPOSITORY}@{DIGESTS[1]}"
+        f"--tag {REPOSITORY}:latest --annotation index:a=1 --annotation manifest-descriptor:b=2 "
+        f"{REPOSITORY}@{DIGESTS[0]} {REPOSITORY}@{DIGESTS[1]}"
     )
     assert inspect.startswith(f"buildx imagetools inspect {REPOSITORY}:1.2.3 ")
     # Only the line CI reads reaches stdout (it goes to $GITHUB_OUTPUT).
@@ -63,3 +76,11 @@ def test_nothing_is_published_without_tags_or_digests(tmp_path):
     assert result.returncode != 0
     assert "set by docker/metadata-action" in result.stderr
     assert calls == []
+
+
+def test_a_version_tag_in_the_registry_is_never_rewritten(tmp_path):
+    tags = f"{REPOSITORY}:main\n{REPOSITORY}:1.2.3-r4\n"
+    result, calls = publish(tmp_path, tags, *DIGESTS, EXISTING=f"{REPOSITORY}:1.2.3-r4")
+    assert result.returncode == 1
+    assert f"{REPOSITORY}:1.2.3-r4 exists, and a version's tag is never rewritten" in result.stderr
+    assert not [call for call in calls if "create" in call]

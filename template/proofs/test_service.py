@@ -10,9 +10,9 @@ import pytest
 
 from .generation import commit_all, generate, run, suite
 
-# What an owner inherits, at most (issue 21; issue 25 added the tests of its hardening): test
-# lines, dev tools, README lines.
-BUDGETS = {"test lines": 1375, "dev tools": 8, "README lines": 180}
+# What an owner inherits, at most (issue 21; issues 25 and 22 added the tests of their rules):
+# test lines, dev tools, README lines.
+BUDGETS = {"test lines": 1400, "dev tools": 8, "README lines": 180}
 
 
 @pytest.fixture(scope="module")

@@ -4,6 +4,7 @@ current lock; and the linters themselves, run once through the pre-commit hooks.
 import os
 import re
 import subprocess
+import tomllib
 from pathlib import Path
 
 import yaml
@@ -44,29 +45,35 @@ def test_the_lock_matches_pyproject():
     assert result.returncode == 0, result.stderr
 
 
-def test_every_action_is_pinned_to_a_commit_with_its_version_beside_it():
-    uses = re.compile(r"uses:\s*(\S+)(.*)$")
-    found = [uses.search(line) for path in WORKFLOWS for line in path.read_text().splitlines()]
-    pins = [match.groups() for match in found if match]
+def test_every_action_is_pinned_to_a_commit_and_every_helper_image_to_a_digest():
+    text = "\n".join(path.read_text() for path in WORKFLOWS)
+    pins = re.findall(r"uses:\s*([^.\s]\S+)(.*)$", text, re.MULTILINE)  # not ./ (this repository)
     assert pins
     for reference, comment in pins:
         assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", reference), reference
         assert re.match(r"\s*# v\d+\.\d+\.\d+", comment), reference
+    images = re.findall(r"\bimage[:=]\s*(\S+)$", text, re.MULTILINE)
+    assert images
+    assert all(re.fullmatch(r"[\w./-]+:[\w.-]+@sha256:[0-9a-f]{64}", i) for i in images), images
 
 
 def test_workflows_read_only_by_default_and_only_publishing_jobs_write():
     writers = set()
     for path in WORKFLOWS:
         workflow = load(path)
-        assert workflow["permissions"] == {"contents": "read"}, path.name
+        # A workflow that only other workflows call runs with its caller's permissions.
+        called = set(workflow["on"]) == {"workflow_call"}
+        assert workflow.get("permissions") == (None if called else {"contents": "read"}), path.name
         for name, job in workflow["jobs"].items():
-            assert int(job["timeout-minutes"]) <= 60, name
             if any(scope == "write" for scope in job.get("permissions", {}).values()):
                 writers.add(name)
+            if "uses" in job:  # a call of another workflow: its jobs are checked in its file
+                continue
+            assert int(job["timeout-minutes"]) <= 60, name
             for step in job["steps"]:
                 if step.get("uses", "").startswith("actions/checkout@"):
                     assert step["with"]["persist-credentials"] == "false", name
-    assert writers == {"image", "publish"}
+    assert writers == {"image", "publish", "refresh-release", "refresh-main"}
 
 
 def test_every_release_step_the_workflow_runs_is_one_the_script_has():
@@ -82,11 +89,27 @@ def test_one_uv_version_everywhere_and_the_floor_below_it():
         return re.search(r"^ARG UV_IMAGE=\S+:(\S+)$", text, re.MULTILINE)[1]
 
     pyproject = (REPO / "pyproject.toml").read_text()
+    installs = {path.name: load(path)["env"] for path in WORKFLOWS if "env" in load(path)}
     versions = {
         "Dockerfile": uv_image((REPO / "Dockerfile").read_text()),
         "uv_build": re.search(r'"uv_build>=([^,"]+)', pyproject)[1],
-    } | {path.name: load(path)["env"]["UV_VERSION"] for path in WORKFLOWS}
+    } | {name: env["UV_VERSION"] for name, env in installs.items()}
     assert len(set(versions.values())) == 1, versions
+    # Every workflow checks the wheel it installs against the same hashes.
+    assert len({env.get("UV_HASHES") for env in installs.values()}) == 1, installs
     floor = re.search(r'^required-version = ">=([^"]+)"$', pyproject, re.MULTILINE)[1]
     version = tuple(map(int, versions["Dockerfile"].split(".")))
     assert tuple(map(int, floor.split("."))) <= version
+
+
+def test_every_locked_package_installs_on_arm64_from_a_wheel():
+    """The arm64 CI leg installs the whole lock: a source build there needs a compiler."""
+    lock = tomllib.loads((REPO / "uv.lock").read_text())["package"]
+    wheels = {
+        p["name"]: [w["url"] for w in p.get("wheels", [])]
+        for p in lock
+        if "registry" in p["source"]
+    }
+    arm64 = re.compile(r"-(none-any|.*manylinux.*aarch64.*)\.whl$")
+    assert wheels
+    assert [name for name, urls in wheels.items() if not any(map(arm64.search, urls))] == []

@@ -1,0 +1,84 @@
+"""The tag policy of .github/release.sh (`newest`, `tags`), as CI's publish job and refresh.yml run
+it: what a push of main, a push of a release tag and the weekly refresh publish. Offline: the
+inputs are a git repository's tags and the run's event, ref, commit and run number."""
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from .generation import commit_all, run
+from tests.support.paths import REPO
+
+RELEASE = REPO / ".github" / "release.sh"
+COMMIT = "0123456789abcdef0123456789abcdef01234567"
+# Moving tags; every other tag names one build for good.
+MOVING = re.compile(r"^(main|latest|\d+|\d+\.\d+)$")
+
+
+@pytest.fixture
+def releases(tmp_path) -> Path:
+    """A repository with releases of two majors, a backport series and a pre-release."""
+    commit_all(tmp_path, "A commit")
+    for tag in ("v0.9.0", "v1.1.0", "v1.1.1", "v1.2.0", "v1.10.0", "v2.0.0-rc1", "v1.9.9-beta"):
+        run("git", "tag", tag, cwd=tmp_path)
+    return tmp_path
+
+
+def release(repository: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([RELEASE, *args], cwd=repository, capture_output=True, text=True,
+                          timeout=30)  # fmt: skip
+
+
+def tags(repository: Path, *args: str) -> list[str]:
+    result = release(repository, "tags", *args)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
+def test_the_refresh_targets_the_newest_release_in_version_order(releases):
+    # 1.10.0 sorts after 1.9.x and 1.2.0; pre-releases are never a refresh's target.
+    assert release(releases, "newest").stdout == "v1.10.0\n"
+
+
+def test_what_each_run_publishes(releases):
+    assert tags(releases, "push", "refs/heads/main", COMMIT) == ["main", "sha-0123456"]
+    assert tags(releases, "push", "refs/tags/v1.10.0", COMMIT) == ["1.10.0", "1.10", "1", "latest"]
+    # A fix of an older series moves that series' tag only; a pre-release moves none.
+    assert tags(releases, "push", "refs/tags/v1.1.1", COMMIT) == ["1.1.1", "1.1"]
+    assert tags(releases, "push", "refs/tags/v2.0.0-rc1", COMMIT) == ["2.0.0-rc1"]
+    assert tags(releases, "refresh", "refs/tags/v1.10.0", COMMIT, "7") == [
+        "1.10.0-r7", "1.10", "1", "latest",
+    ]  # fmt: skip
+    assert tags(releases, "refresh", "refs/heads/main", COMMIT, "7") == ["main"]
+
+
+def test_a_year_of_runs_never_writes_a_version_tag_twice(releases):
+    """Pushes of main and a release, then a weekly refresh of main and of the newest release:
+    each tag that is not moving is written by one run only, and never by a refresh of what a
+    push wrote."""
+    written: dict[str, str] = {}
+    runs = [("push", "refs/heads/main", COMMIT, ""), ("push", "refs/tags/v1.10.0", COMMIT, "")]
+    for week in range(1, 53):
+        newest = release(releases, "newest").stdout.strip()
+        runs += [("refresh", f"refs/tags/{newest}", COMMIT, str(week)),
+                 ("refresh", "refs/heads/main", COMMIT, str(week))]  # fmt: skip
+    for number, (event, ref, commit, run_number) in enumerate(runs):
+        for tag in tags(releases, event, ref, commit, run_number):
+            if not MOVING.match(tag):
+                assert tag not in written, f"{tag}: run {written[tag]} and run {number}"
+                written[tag] = str(number)
+    assert {"1.10.0", "sha-0123456", "1.10.0-r1", "1.10.0-r52"} <= set(written)
+
+
+def test_runs_that_publish_nothing_say_so(releases):
+    result = release(releases, "tags", "push", "refs/heads/feature", COMMIT)
+    assert result.returncode == 1
+    assert "nothing is published for push of refs/heads/feature" in result.stderr
+    result = release(releases, "tags", "refresh", "refs/tags/v1.10.0", COMMIT)
+    assert result.returncode != 0
+    assert "a refresh needs its run number" in result.stderr
+    (releases / "empty").mkdir()
+    commit_all(releases / "empty", "No release yet")
+    assert release(releases / "empty", "newest").stdout == ""
