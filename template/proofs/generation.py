@@ -19,6 +19,10 @@ TEMPLATE_NAMES = ("fastapi-uv-template", "fastapi_uv_template", "fastapi uv temp
 # tests do what they do here (base images that are stand-ins, suites that run side by side).
 TEMPLATE_WORDS = ("template/", "proofs", "bench", "stand-in", "in parallel", "copier.yml", ".ci/")
 
+# A generated service's test that runs every pre-commit hook; runs that check something else leave
+# it out (`--deselect`).
+HOOKS_TEST = "tests/repo/test_checks.py::test_the_hooks_pass"
+
 # Commits in throwaway repositories need an identity; copier and uv must not reach out.
 ENV = {
     **os.environ,

@@ -143,10 +143,7 @@ def test_a_digest_that_is_not_the_tested_image_is_refused(image, variant):
 
 
 def test_probe_fails_with_the_log_when_nothing_serves_on_8000(variant):
-    result = subprocess.run(
-        [str(RELEASE), "probe", variant], capture_output=True, text=True, timeout=120,
-        env={**os.environ, "PROBE_SECONDS": "5"},
-    )  # fmt: skip
+    result = release("probe", variant, PROBE_SECONDS="5")
     assert result.returncode == 1
     assert "did not answer /healthz within 5 s" in result.stderr
     assert ":9000" in result.stderr  # the container's log, with the port it did listen on

@@ -18,7 +18,7 @@ MOVING = re.compile(r"^(main|latest|\d+|\d+\.\d+)$")
 
 
 @pytest.fixture
-def releases(tmp_path) -> Path:
+def tagged(tmp_path) -> Path:
     """A repository with releases of two majors, a backport series and a pre-release."""
     commit_all(tmp_path, "A commit")
     for tag in ("v0.9.0", "v1.1.0", "v1.1.1", "v1.2.0", "v1.10.0", "v2.0.0-rc1", "v1.9.9-beta"):
@@ -37,48 +37,48 @@ def tags(repository: Path, *args: str) -> list[str]:
     return result.stdout.split()
 
 
-def test_the_refresh_targets_the_newest_release_in_version_order(releases):
+def test_the_refresh_targets_the_newest_release_in_version_order(tagged):
     # 1.10.0 sorts after 1.9.x and 1.2.0; pre-releases are never a refresh's target.
-    assert release(releases, "newest").stdout == "v1.10.0\n"
+    assert release(tagged, "newest").stdout == "v1.10.0\n"
 
 
-def test_what_each_run_publishes(releases):
-    assert tags(releases, "push", "refs/heads/main", COMMIT) == ["main", "sha-0123456"]
-    assert tags(releases, "push", "refs/tags/v1.10.0", COMMIT) == ["1.10.0", "1.10", "1", "latest"]
+def test_what_each_run_publishes(tagged):
+    assert tags(tagged, "push", "refs/heads/main", COMMIT) == ["main", "sha-0123456"]
+    assert tags(tagged, "push", "refs/tags/v1.10.0", COMMIT) == ["1.10.0", "1.10", "1", "latest"]
     # A fix of an older series moves that series' tag only; a pre-release moves none.
-    assert tags(releases, "push", "refs/tags/v1.1.1", COMMIT) == ["1.1.1", "1.1"]
-    assert tags(releases, "push", "refs/tags/v2.0.0-rc1", COMMIT) == ["2.0.0-rc1"]
-    assert tags(releases, "refresh", "refs/tags/v1.10.0", COMMIT, "7") == [
+    assert tags(tagged, "push", "refs/tags/v1.1.1", COMMIT) == ["1.1.1", "1.1"]
+    assert tags(tagged, "push", "refs/tags/v2.0.0-rc1", COMMIT) == ["2.0.0-rc1"]
+    assert tags(tagged, "refresh", "refs/tags/v1.10.0", COMMIT, "7") == [
         "1.10.0-r7", "1.10", "1", "latest",
     ]  # fmt: skip
-    assert tags(releases, "refresh", "refs/heads/main", COMMIT, "7") == ["main"]
+    assert tags(tagged, "refresh", "refs/heads/main", COMMIT, "7") == ["main"]
 
 
-def test_a_year_of_runs_never_writes_a_version_tag_twice(releases):
+def test_a_year_of_runs_never_writes_a_version_tag_twice(tagged):
     """Pushes of main and a release, then a weekly refresh of main and of the newest release:
     each tag that is not moving is written by one run only, and never by a refresh of what a
     push wrote."""
     written: dict[str, str] = {}
     runs = [("push", "refs/heads/main", COMMIT, ""), ("push", "refs/tags/v1.10.0", COMMIT, "")]
     for week in range(1, 53):
-        newest = release(releases, "newest").stdout.strip()
+        newest = release(tagged, "newest").stdout.strip()
         runs += [("refresh", f"refs/tags/{newest}", COMMIT, str(week)),
                  ("refresh", "refs/heads/main", COMMIT, str(week))]  # fmt: skip
     for number, (event, ref, commit, run_number) in enumerate(runs):
-        for tag in tags(releases, event, ref, commit, run_number):
+        for tag in tags(tagged, event, ref, commit, run_number):
             if not MOVING.match(tag):
                 assert tag not in written, f"{tag}: run {written[tag]} and run {number}"
                 written[tag] = str(number)
     assert {"1.10.0", "sha-0123456", "1.10.0-r1", "1.10.0-r52"} <= set(written)
 
 
-def test_runs_that_publish_nothing_say_so(releases):
-    result = release(releases, "tags", "push", "refs/heads/feature", COMMIT)
+def test_runs_that_publish_nothing_say_so(tagged):
+    result = release(tagged, "tags", "push", "refs/heads/feature", COMMIT)
     assert result.returncode == 1
     assert "nothing is published for push of refs/heads/feature" in result.stderr
-    result = release(releases, "tags", "refresh", "refs/tags/v1.10.0", COMMIT)
+    result = release(tagged, "tags", "refresh", "refs/tags/v1.10.0", COMMIT)
     assert result.returncode != 0
     assert "a refresh needs its run number" in result.stderr
-    (releases / "empty").mkdir()
-    commit_all(releases / "empty", "No release yet")
-    assert release(releases / "empty", "newest").stdout == ""
+    (tagged / "empty").mkdir()
+    commit_all(tagged / "empty", "No release yet")
+    assert release(tagged / "empty", "newest").stdout == ""

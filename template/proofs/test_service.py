@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from .generation import commit_all, generate, run, suite
+from .generation import HOOKS_TEST, commit_all, generate, run, suite
 
 # What an owner inherits, at most (issue 21; issues 25 and 22 added the tests of their rules):
 # test lines, dev tools, README lines.
@@ -37,9 +37,8 @@ def test_what_the_owner_inherits_fits_the_budgets(service):
 def test_without_an_engine_the_suite_passes_and_the_image_tests_say_why_they_skip(service):
     # No engine answers, and CI is unset: a laptop where Docker is not running. The hooks, which
     # need no engine, run in the whole suite below.
-    hooks = "--deselect tests/repo/test_checks.py::test_the_hooks_pass"
     outcome, seconds = suite(service, DOCKER_HOST="unix:///nonexistent/docker.sock", CI=None,
-                             PYTEST_ADDOPTS=hooks)  # fmt: skip
+                             PYTEST_ADDOPTS=f"--deselect {HOOKS_TEST}")  # fmt: skip
     print(f"\ndefault service, no engine: {outcome} ({seconds:.0f} s)")
     assert re.search(r"\d+ passed, \d+ skipped", outcome), outcome
 
