@@ -15,13 +15,24 @@ from tests.support.paths import REPO, TOOLS
 CONFLICT = re.compile(r"^(<<<<<<<|>>>>>>>) ", re.MULTILINE)
 OLDEST = "v0.1.0"  # the oldest release a service can update from (CHANGELOG.md)
 NEXT = "v1.0.0"  # this working tree, as the release after every tagged one
+RELEASE = re.compile(r"^## (\d+\.\d+\.\d+) \(.*\bcommit ([0-9a-f]{7,40})\)$", re.MULTILINE)
 
 
 def releases(destination: Path) -> Path:
-    """This repository with its release tags, and the working tree on top of them, tagged NEXT."""
+    """This repository with its release tags, and the working tree on top of them, tagged NEXT.
+    A tag the clone lacks (a checkout may leave them out) is made at the commit the CHANGELOG's
+    heading names; a tag it has must be that commit."""
     run("git", "clone", "--quiet", REPO, destination, cwd=destination.parent)
-    tags = run("git", "tag", "--list", "v*", cwd=destination).stdout.split()
-    assert OLDEST in tags, f"{REPO} has no tag {OLDEST} (its tags: {tags}); git fetch --tags"
+    changelog = (REPO / "template" / "CHANGELOG.md").read_text()
+    recorded = {f"v{version}": commit for version, commit in RELEASE.findall(changelog)}
+    assert OLDEST in recorded, f"no CHANGELOG heading names the commit of {OLDEST}"
+    for tag, commit in recorded.items():
+        has = run("git", "rev-parse", "--verify", "--quiet", f"{tag}^{{commit}}", cwd=destination,
+                  check=False)  # fmt: skip
+        if has.returncode:
+            run("git", "tag", tag, commit, cwd=destination)
+        else:
+            assert has.stdout.startswith(commit), f"{tag} is {has.stdout}, CHANGELOG.md: {commit}"
     run("git", "rm", "-r", "--quiet", ".", cwd=destination)
     copy_repository(destination)
     commit_all(destination, "The next release")
