@@ -66,6 +66,11 @@ newest() {
 tags() {
   local event=$1 ref=$2 commit=$3 run=${4:-} version major minor
   version=${ref#refs/tags/v}
+  # A tag names a version, or it would publish under a moving tag's name (v2 as 2).
+  if [[ $ref == refs/tags/* && ! $version =~ ^[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$ ]]; then
+    echo "release: $ref is not a version tag (vX.Y.Z, or vX.Y.Z-<pre-release>)" >&2
+    return 1
+  fi
   case "$event:$ref" in
     push:refs/heads/main) echo main; echo "sha-${commit:0:7}"; return ;;
     refresh:refs/heads/main) echo main; return ;;

@@ -76,6 +76,10 @@ def test_runs_that_publish_nothing_say_so(tagged):
     result = release(tagged, "tags", "push", "refs/heads/feature", COMMIT)
     assert result.returncode == 1
     assert "nothing is published for push of refs/heads/feature" in result.stderr
+    for ref in ("refs/tags/v2", "refs/tags/v1.2", "refs/tags/v1.2.3.4", "refs/tags/release"):
+        result = release(tagged, "tags", "push", ref, COMMIT)
+        assert (result.returncode, result.stdout) == (1, ""), result.stdout
+        assert f"{ref} is not a version tag" in result.stderr
     result = release(tagged, "tags", "refresh", "refs/tags/v1.10.0", COMMIT)
     assert result.returncode != 0
     assert "a refresh needs its run number" in result.stderr
