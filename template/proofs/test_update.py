@@ -21,7 +21,7 @@ RELEASE = re.compile(r"^## (\d+\.\d+\.\d+) \(.*\bcommit ([0-9a-f]{7,40})\)$", re
 def releases(destination: Path) -> Path:
     """This repository with its release tags, and the working tree on top of them, tagged NEXT.
     A tag the clone lacks (a checkout may leave them out) is made at the commit the CHANGELOG's
-    heading names; a tag it has must be that commit."""
+    heading names; a tag it has must be that commit, and have such a heading."""
     run("git", "clone", "--quiet", REPO, destination, cwd=destination.parent)
     changelog = (REPO / "template" / "CHANGELOG.md").read_text()
     recorded = {f"v{version}": commit for version, commit in RELEASE.findall(changelog)}
@@ -33,6 +33,8 @@ def releases(destination: Path) -> Path:
             run("git", "tag", tag, commit, cwd=destination)
         else:
             assert has.stdout.startswith(commit), f"{tag} is {has.stdout}, CHANGELOG.md: {commit}"
+    unnamed = set(run("git", "tag", "--list", "v*", cwd=destination).stdout.split()) - set(recorded)
+    assert not unnamed, f"no CHANGELOG heading names the commit of {sorted(unnamed)}"
     run("git", "rm", "-r", "--quiet", ".", cwd=destination)
     copy_repository(destination)
     commit_all(destination, "The next release")
