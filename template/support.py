@@ -124,3 +124,16 @@ def section(readme: Path, title: str) -> str:
 
 def code_blocks(text: str, language: str) -> list[str]:
     return re.findall(rf"```{language}\n(.*?)```", text, re.DOTALL)
+
+
+RELEASE_SCRIPT = REPO / ".github" / "release.sh"
+
+
+def release(*args: str, cwd: Path = REPO, **env: str | None) -> subprocess.CompletedProcess:
+    """`.github/release.sh` as CI runs it, with these variables set (or unset, for None); its
+    probe keeps its own deadline, which allows for a busy host."""
+    environment = {**os.environ, **env}
+    return subprocess.run(
+        [str(RELEASE_SCRIPT), *args], cwd=cwd, capture_output=True, text=True, timeout=600,
+        env={name: value for name, value in environment.items() if value is not None},
+    )  # fmt: skip

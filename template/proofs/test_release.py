@@ -15,15 +15,13 @@ import subprocess
 import sys
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from template.support import RELEASE_SCRIPT, release
 
 from .generation import commit_all, run
 from tests.support.engine import docker, free_port, poll, unique
-from tests.support.paths import REPO
 
-RELEASE = REPO / ".github" / "release.sh"
 MANIFEST_TYPES = ", ".join([
     "application/vnd.docker.distribution.manifest.v2+json",
     "application/vnd.oci.image.manifest.v1+json",
@@ -39,14 +37,6 @@ def pushed_reference(tag: str) -> str:
     )
     (reference,) = [entry for entry in digests if entry.startswith(f"{repository}@")]
     return reference
-
-
-def release(*args: str, cwd: Path = REPO, **env: str) -> subprocess.CompletedProcess:
-    """The script with the probe's own deadline, which allows for a busy host; `env` added."""
-    return subprocess.run(
-        [str(RELEASE), *args], capture_output=True, text=True, timeout=600, cwd=cwd,
-        env={**os.environ, **env},
-    )  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -153,7 +143,7 @@ def test_the_script_refuses_an_unknown_step():
     result = release("deploy")
     assert result.returncode == 2
     assert "usage: release.sh verify|probe|newest|tags|publish" in result.stderr
-    assert Path(RELEASE).stat().st_mode & 0o111  # runnable as CI calls it
+    assert RELEASE_SCRIPT.stat().st_mode & 0o111  # runnable as CI calls it
 
 
 BUILDX = f"""#!{sys.executable}

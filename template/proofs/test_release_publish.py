@@ -6,9 +6,8 @@ import os
 import subprocess
 from pathlib import Path
 
-from tests.support.paths import REPO
+from template.support import release
 
-RELEASE = REPO / ".github" / "release.sh"
 REPOSITORY = "ghcr.io/example-org/service"
 DIGESTS = ["sha256:" + "a" * 64, "sha256:" + "b" * 64]
 LIST_DIGEST = "sha256:" + "c" * 64
@@ -30,17 +29,9 @@ def publish(
     (tmp_path / "docker").write_text(RECORDING_DOCKER)
     (tmp_path / "docker").chmod(0o755)
     calls = tmp_path / "calls"
-    env = {
-        **{k: v for k, v in os.environ.items() if k != "DOCKER_METADATA_OUTPUT_TAGS"},
-        "PATH": f"{tmp_path}{os.pathsep}{os.environ['PATH']}",
-        "DOCKER_CALLS": str(calls),
-        **env,
-    }
-    if tags is not None:
-        env["DOCKER_METADATA_OUTPUT_TAGS"] = tags
-    result = subprocess.run(
-        [RELEASE, "publish", REPOSITORY, *digests], capture_output=True, text=True, env=env,
-        timeout=30,
+    result = release(
+        "publish", REPOSITORY, *digests, PATH=f"{tmp_path}{os.pathsep}{os.environ['PATH']}",
+        DOCKER_CALLS=str(calls), DOCKER_METADATA_OUTPUT_TAGS=tags, **env,
     )  # fmt: skip
     return result, calls.read_text().splitlines() if calls.exists() else []
 

@@ -3,15 +3,13 @@ it: what a push of main, a push of a release tag and the weekly refresh publish.
 inputs are a git repository's tags and the run's event, ref, commit and run number."""
 
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
+from template.support import release
 
 from .generation import commit_all, run
-from tests.support.paths import REPO
 
-RELEASE = REPO / ".github" / "release.sh"
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
 # Moving tags; every other tag names one build for good.
 MOVING = re.compile(r"^(main|latest|\d+|\d+\.\d+)$")
@@ -26,20 +24,15 @@ def tagged(tmp_path) -> Path:
     return tmp_path
 
 
-def release(repository: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([RELEASE, *args], cwd=repository, capture_output=True, text=True,
-                          timeout=30)  # fmt: skip
-
-
 def tags(repository: Path, *args: str) -> list[str]:
-    result = release(repository, "tags", *args)
+    result = release("tags", *args, cwd=repository)
     assert result.returncode == 0, result.stderr
     return result.stdout.split()
 
 
 def test_the_refresh_targets_the_newest_release_in_version_order(tagged):
     # 1.10.0 sorts after 1.9.x and 1.2.0; pre-releases are never a refresh's target.
-    assert release(tagged, "newest").stdout == "v1.10.0\n"
+    assert release("newest", cwd=tagged).stdout == "v1.10.0\n"
 
 
 def test_what_each_run_publishes(tagged):
@@ -61,7 +54,7 @@ def test_a_year_of_runs_never_writes_a_version_tag_twice(tagged):
     written: dict[str, str] = {}
     runs = [("push", "refs/heads/main", COMMIT, ""), ("push", "refs/tags/v1.10.0", COMMIT, "")]
     for week in range(1, 53):
-        newest = release(tagged, "newest").stdout.strip()
+        newest = release("newest", cwd=tagged).stdout.strip()
         runs += [("refresh", f"refs/tags/{newest}", COMMIT, str(week)),
                  ("refresh", "refs/heads/main", COMMIT, str(week))]  # fmt: skip
     for number, (event, ref, commit, run_number) in enumerate(runs):
@@ -73,16 +66,16 @@ def test_a_year_of_runs_never_writes_a_version_tag_twice(tagged):
 
 
 def test_runs_that_publish_nothing_say_so(tagged):
-    result = release(tagged, "tags", "push", "refs/heads/feature", COMMIT)
+    result = release("tags", "push", "refs/heads/feature", COMMIT, cwd=tagged)
     assert result.returncode == 1
     assert "nothing is published for push of refs/heads/feature" in result.stderr
     for ref in ("refs/tags/v2", "refs/tags/v1.2", "refs/tags/v1.2.3.4", "refs/tags/release"):
-        result = release(tagged, "tags", "push", ref, COMMIT)
+        result = release("tags", "push", ref, COMMIT, cwd=tagged)
         assert (result.returncode, result.stdout) == (1, ""), result.stdout
         assert f"{ref} is not a version tag" in result.stderr
-    result = release(tagged, "tags", "refresh", "refs/tags/v1.10.0", COMMIT)
+    result = release("tags", "refresh", "refs/tags/v1.10.0", COMMIT, cwd=tagged)
     assert result.returncode != 0
     assert "a refresh needs its run number" in result.stderr
     (tagged / "empty").mkdir()
     commit_all(tagged / "empty", "No release yet")
-    assert release(tagged / "empty", "newest").stdout == ""
+    assert release("newest", cwd=tagged / "empty").stdout == ""
